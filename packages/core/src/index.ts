@@ -1,0 +1,13 @@
+export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
+export {
+  compareKeys,
+  keyProblem,
+  MAX_KEY_BYTES,
+  MAX_SEGMENT_BYTES,
+  validateKey,
+  validatePrefix,
+  validateRange,
+} from './store/keys.ts'
+export { createMemoryStore } from './store/memory-store.ts'
+export { type ByteRange, STORE_CONTRACT_VERSION, type Store, type StoreCapabilities } from './store/store.ts'
+export { alreadyExists, unsupported } from './store/store-errors.ts'
