@@ -1,5 +1,11 @@
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
 export {
+  createInstrumentedStore,
+  type InstrumentedStore,
+  type OperationStats,
+  type StoreStats,
+} from './store/instrumented-store.ts'
+export {
   compareKeys,
   keyProblem,
   MAX_KEY_BYTES,
@@ -9,5 +15,11 @@ export {
   validateRange,
 } from './store/keys.ts'
 export { createMemoryStore } from './store/memory-store.ts'
-export { type ByteRange, STORE_CONTRACT_VERSION, type Store, type StoreCapabilities } from './store/store.ts'
+export {
+  type ByteRange,
+  STORE_CONTRACT_VERSION,
+  type Store,
+  type StoreCapabilities,
+  type StoreOperation,
+} from './store/store.ts'
 export { alreadyExists, unsupported } from './store/store-errors.ts'
