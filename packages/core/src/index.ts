@@ -1,5 +1,11 @@
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
 export {
+  type CachedStore,
+  type CachedStoreOptions,
+  type CacheStats,
+  createCachedStore,
+} from './store/cached-store.ts'
+export {
   createInstrumentedStore,
   type InstrumentedStore,
   type OperationStats,
