@@ -5,6 +5,8 @@ export {
   type CacheStats,
   createCachedStore,
 } from './store/cached-store.ts'
+export type { FaultRule } from './store/fault-rule.ts'
+export { createFaultyStore, type FaultyStore, type FaultyStoreOptions } from './store/faulty-store.ts'
 export {
   createInstrumentedStore,
   type InstrumentedStore,
