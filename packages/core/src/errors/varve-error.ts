@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'Integrity'
   /** The repository was written by a newer (or unknown) storage format. */
   | 'FormatVersion'
+  /** A write to a read-only view (the past, or a replica); the message says how to get a writable one. */
+  | 'ReadOnly'
   /** Any other failure of the backend; the cause says what happened. */
   | 'StoreFailure'
 

@@ -62,6 +62,7 @@ const errorCodes: Record<ErrorCode, true> = {
   InvalidArgument: true,
   Integrity: true,
   FormatVersion: true,
+  ReadOnly: true,
   StoreFailure: true,
 }
 
