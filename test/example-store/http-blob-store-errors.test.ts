@@ -48,7 +48,11 @@ describe.each<[number, ErrorCode]>([
   it.each(Object.keys(operations))(`makes %s fail with ${code}, the answer as cause`, async (name) => {
     const error = await failure(operations[name]!(answering(status)))
     expect(error.code).toBe(code)
-    expect(error.details).toMatchObject({ status, operation: name })
+    expect(error.details).toMatchObject({
+      status,
+      operation: name,
+      ...(name === 'list' ? { prefix: 'a/' } : { key: 'a/b' }),
+    })
     expect(String((error.cause as Error).message)).toContain(`${status}`)
     expect(String((error.cause as Error).message)).toContain('service says no')
   })

@@ -20,7 +20,7 @@ export function networkError(call: HttpCall, cause: unknown): VarveError {
   return new VarveError(
     'Transient',
     `The blob service ${call.store} could not be reached for ${call.operation} of ${JSON.stringify(call.target)}; retry later, and check that the service runs if it keeps failing.`,
-    { cause, details: { target: call.target, operation: call.operation } },
+    { cause, details: detailsOf(call) },
   )
 }
 
@@ -41,7 +41,7 @@ export async function responseError(call: HttpCall, response: Response): Promise
   )
   const { status } = response
   const target = JSON.stringify(call.target)
-  const details = { target: call.target, operation: call.operation, status }
+  const details = { ...detailsOf(call), status }
 
   if (status === 412 && call.operation === 'create') return alreadyExists(call.target, cause)
   if (status === 401 || status === 403) {
@@ -63,6 +63,12 @@ export async function responseError(call: HttpCall, response: Response): Promise
     `The blob service ${call.store} answered HTTP ${status} to ${call.operation} of ${target}, which the store does not expect; the cause holds the answer.`,
     { cause, details },
   )
+}
+
+/** The facts programs read from `error.details`: named like core's own (`key`, or `prefix` for a listing). */
+function detailsOf(call: HttpCall): Record<string, unknown> {
+  const target = call.operation === 'list' ? { prefix: call.target } : { key: call.target }
+  return { ...target, operation: call.operation }
 }
 
 // The start of the body is enough to explain a failure; a body that cannot be
