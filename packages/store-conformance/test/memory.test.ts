@@ -1,0 +1,4 @@
+import { createMemoryStore } from '@varve/core'
+import { describeStoreConformance } from '@varve/store-conformance'
+
+describeStoreConformance('memory', { create: () => createMemoryStore() })
