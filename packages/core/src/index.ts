@@ -1,4 +1,8 @@
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
+export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
+export { Frame, type FrameRow, Schema } from './model/frame.ts'
+export type { FrameFormatOptions } from './model/frame-format.ts'
+export type { ColumnSpec, SchemaDefinition } from './model/schema-definition.ts'
 export {
   type CachedStore,
   type CachedStoreOptions,
