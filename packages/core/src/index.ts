@@ -1,8 +1,17 @@
+export type { Revision } from './changelog/changelog.ts'
+export { Collection, type WriteBatch } from './collection/collection.ts'
+export type { DeleteOptions, IndexBound, ReadOptions } from './collection/read-options.ts'
+export { Series } from './collection/series.ts'
+export type { Version } from './collection/snapshot.ts'
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
 export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
 export { Frame, type FrameRow, Schema } from './model/frame.ts'
 export type { FrameFormatOptions } from './model/frame-format.ts'
 export type { ColumnSpec, SchemaDefinition } from './model/schema-definition.ts'
+export { Repo, type RepoOptions } from './repo/repo.ts'
+export { FORMAT_VERSION } from './repo/repo-format.ts'
+export type { Closed } from './series/row-range.ts'
+export type { ChunkLayout } from './series/segment-writer.ts'
 export {
   type CachedStore,
   type CachedStoreOptions,
@@ -35,3 +44,9 @@ export {
   type StoreOperation,
 } from './store/store.ts'
 export { alreadyExists, unsupported } from './store/store-errors.ts'
+export {
+  openStore,
+  registerStoreScheme,
+  type StoreFactory,
+  type StoreOpenOptions,
+} from './store/store-registry.ts'

@@ -9,6 +9,7 @@ export const MAX_SEGMENT_BYTES = 255
 // Characters a segment may not hold: C0/C1 controls and DEL, the path separator
 // of Windows, and the characters Windows forbids in file names, so a key maps to
 // the same file on every OS the fs store runs on.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const forbidden = /[\u0000-\u001f\u007f-\u009f\\:*?"<>|]/
 
 const encoder = new TextEncoder()

@@ -1,6 +1,6 @@
 import { compareKeys, validateKey, validatePrefix, validateRange } from './keys.ts'
-import { alreadyExists } from './store-errors.ts'
 import type { ByteRange, Store, StoreCapabilities } from './store.ts'
+import { alreadyExists } from './store-errors.ts'
 
 /**
  * An in-process store: a map of keys to bytes. For tests, scratch work and as the
@@ -17,13 +17,13 @@ export function createMemoryStore(options: { description?: string } = {}): Store
 
     async get(key) {
       const bytes = objects.get(validateKey(key))
-      return bytes && bytes.slice()
+      return bytes?.slice()
     },
 
     async getRange(key, range: ByteRange) {
       validateRange(range)
       const bytes = objects.get(validateKey(key))
-      return bytes && bytes.slice(range.offset, range.offset + range.length)
+      return bytes?.slice(range.offset, range.offset + range.length)
     },
 
     async put(key, bytes) {

@@ -1,0 +1,21 @@
+import type { Changelog } from '../changelog/changelog.ts'
+import type { HybridLogicalClock } from '../changelog/hlc.ts'
+import type { ObjectIo } from '../chunks/object-io.ts'
+import type { Schema } from '../model/schema.ts'
+import type { ChunkLayout } from '../series/segment-writer.ts'
+
+/** What a collection (and its series) share: where it lives, how it writes, and its changelog. */
+export interface CollectionContext {
+  readonly name: string
+  /** Random, fixed at creation: revisions live under it, so a dropped and recreated name starts afresh. */
+  readonly id: string
+  readonly schema: Schema
+  readonly io: ObjectIo
+  readonly changelog: Changelog
+  readonly clock: HybridLogicalClock
+  /** This process's writer id, part of every revision id it makes. */
+  readonly writer: string
+  readonly layout: ChunkLayout
+  /** Runs `task` after every write this process started earlier on the collection, so its own writes chain. */
+  readonly serialize: <T>(task: () => Promise<T>) => Promise<T>
+}

@@ -1,0 +1,116 @@
+import { headsOf, type Revision } from '../changelog/changelog.ts'
+import { listEntries } from '../changelog/series-tree.ts'
+import { VarveError } from '../errors/varve-error.ts'
+import type { Frame } from '../model/frame.ts'
+import type { Schema } from '../model/schema.ts'
+import { writeRows } from '../series/segment-writer.ts'
+import type { CollectionContext } from './collection-context.ts'
+import { commitChanges } from './commit.ts'
+import { validateLabel } from './labels.ts'
+import { Series } from './series.ts'
+import { resolveSnapshot, type Version } from './snapshot.ts'
+
+/** Many series written in one commit: label → columns (or a Frame). */
+export type WriteBatch =
+  | Readonly<Record<string, Readonly<Record<string, unknown>> | Frame>>
+  | ReadonlyMap<string, Readonly<Record<string, unknown>> | Frame>
+
+/**
+ * A named set of series sharing one schema, with one changelog. Get one with
+ * `repo.createCollection()` or `repo.collection()`.
+ */
+export class Collection {
+  readonly #ctx: CollectionContext
+  readonly #version: Version
+
+  /** @internal Use `repo.collection(name)`. */
+  constructor(ctx: CollectionContext, version: Version = 'latest') {
+    this.#ctx = ctx
+    this.#version = version
+  }
+
+  get name(): string {
+    return this.#ctx.name
+  }
+
+  get schema(): Schema {
+    return this.#ctx.schema
+  }
+
+  /** True for views of the past (`at()`): every write throws `ReadOnly`. */
+  get readOnly(): boolean {
+    return this.#version !== 'latest'
+  }
+
+  /** The series named `label` (it exists once written). */
+  series(label: string): Series {
+    return new Series(this.#ctx, validateLabel(label), this.#version)
+  }
+
+  /** The labels of every series holding rows, sorted. */
+  async labels(): Promise<string[]> {
+    const snapshot = await resolveSnapshot(this.#ctx, this.#version)
+    return (await listEntries(this.#ctx.io, snapshot.root)).map((e) => e.label)
+  }
+
+  /**
+   * Writes many series in one commit (each with the semantics of
+   * `Series.write`). Every frame is checked before anything is written.
+   */
+  async write(batch: WriteBatch): Promise<Revision | undefined> {
+    if (this.readOnly) throw this.#readOnlyError()
+    const entries = batch instanceof Map ? [...batch] : Object.entries(batch as Record<string, unknown>)
+    const frames = entries.map(([label, columns]) => {
+      validateLabel(label)
+      try {
+        return {
+          label,
+          frame: this.#ctx.schema.coerce((columns as Frame).columns ?? (columns as Record<string, unknown>)),
+        }
+      } catch (error) {
+        if (VarveError.is(error)) {
+          throw new VarveError(error.code, `Series "${label}": ${error.message}`, {
+            cause: error,
+            details: { ...error.details, label },
+          })
+        }
+        throw error
+      }
+    })
+    const { io, schema, layout } = this.#ctx
+    const rows = frames.reduce((n, f) => n + f.frame.length, 0)
+    return commitChanges(
+      this.#ctx,
+      frames.map(({ label, frame }) => ({
+        label,
+        apply: (index) => writeRows(io, schema, index, frame, layout),
+      })),
+      `write ${rows} rows to ${frames.length} series`,
+    )
+  }
+
+  /** Every revision, oldest first. One listing, no object read. */
+  log(): Promise<Revision[]> {
+    return this.#ctx.changelog.list()
+  }
+
+  /** The revisions no other revision builds on. More than one means concurrent writers diverged (merge joins them). */
+  async heads(): Promise<Revision[]> {
+    return headsOf(await this.#ctx.changelog.list())
+  }
+
+  /** A read-only view of the collection as of a revision id (or unique prefix) or an instant. */
+  at(version: string | Date): Collection {
+    if (!(version instanceof Date) && typeof version !== 'string') {
+      throw new VarveError('InvalidArgument', 'at() takes a revision id or a Date.')
+    }
+    return new Collection(this.#ctx, version)
+  }
+
+  #readOnlyError(): VarveError {
+    return new VarveError(
+      'ReadOnly',
+      `Collection "${this.name}" is a read-only view of the past; write through repo.collection("${this.name}") instead.`,
+    )
+  }
+}

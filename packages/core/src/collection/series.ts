@@ -1,0 +1,88 @@
+import type { Revision } from '../changelog/changelog.ts'
+import { getEntry } from '../changelog/series-tree.ts'
+import { VarveError } from '../errors/varve-error.ts'
+import { Frame } from '../model/frame.ts'
+import { readSeriesRows } from '../series/segment-reader.ts'
+import { deleteRows, writeRows } from '../series/segment-writer.ts'
+import { readSeriesIndex } from '../series/series-index.ts'
+import type { CollectionContext } from './collection-context.ts'
+import { commitChanges } from './commit.ts'
+import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './read-options.ts'
+import { resolveSnapshot, type Version } from './snapshot.ts'
+
+/** One series of a collection, named by its label. Get it with `collection.series(label)`. */
+export class Series {
+  readonly label: string
+  readonly #ctx: CollectionContext
+  readonly #version: Version
+
+  /** @internal Use `collection.series(label)`. */
+  constructor(ctx: CollectionContext, label: string, version: Version) {
+    this.#ctx = ctx
+    this.label = label
+    this.#version = version
+  }
+
+  /**
+   * Writes rows, as one commit. The frame replaces whatever the series held
+   * between its first and last index value; rows outside that range stay, so
+   * an append is a write past the end. Every schema column must be present with
+   * equal lengths; unknown columns are refused (`InvalidArgument`, nothing written).
+   * Returns the revision made (or the current head when the frame is empty).
+   */
+  async write(columns: Readonly<Record<string, unknown>> | Frame): Promise<Revision | undefined> {
+    this.#writable('write to')
+    const frame =
+      columns instanceof Frame ? this.#ctx.schema.coerce(columns.columns) : this.#ctx.schema.coerce(columns)
+    const { io, schema, layout } = this.#ctx
+    return commitChanges(
+      this.#ctx,
+      [{ label: this.label, apply: (index) => writeRows(io, schema, index, frame, layout) }],
+      `write ${frame.length} rows to "${this.label}"`,
+    )
+  }
+
+  /** Deletes the rows in `[start, stop]` (bounds per `closed`, default both), as one commit. */
+  async delete(options: DeleteOptions): Promise<Revision | undefined> {
+    this.#writable('delete from')
+    const range = toRowRange(this.#ctx.schema, options, true)
+    const { io, schema, layout } = this.#ctx
+    return commitChanges(
+      this.#ctx,
+      [{ label: this.label, apply: (index) => deleteRows(io, schema, index, range, layout) }],
+      `delete rows of "${this.label}"`,
+    )
+  }
+
+  /**
+   * Reads rows: by default every row of the latest state. `start`/`stop` bound
+   * the first index column (`closed` says which ends count, default 'both'),
+   * `select` names the value columns to return (index columns always come),
+   * `offset`/`limit` page through the result, `at` reads the past (a revision
+   * id or a Date). Only the chunks, and where the store can the byte ranges,
+   * the query needs are fetched.
+   */
+  async read(options: ReadOptions = {}): Promise<Frame> {
+    const plan = toReadPlan(this.#ctx.schema, options)
+    const snapshot = await resolveSnapshot(this.#ctx, options.at ?? this.#version)
+    const entry = await getEntry(this.#ctx.io, snapshot.root, this.label)
+    const selected = this.#ctx.schema.select(plan.columns)
+    if (entry === undefined) return Frame.empty(selected)
+    const index = await readSeriesIndex(this.#ctx.io, this.#ctx.schema, entry.series)
+    const frame = await readSeriesRows(this.#ctx.io, this.#ctx.schema, index, plan)
+    const from = Math.min(frame.length, plan.offset)
+    return frame.slice(
+      from,
+      plan.limit === undefined ? frame.length : Math.min(frame.length, from + plan.limit),
+    )
+  }
+
+  #writable(what: string): void {
+    if (this.#version !== 'latest') {
+      throw new VarveError(
+        'ReadOnly',
+        `Cannot ${what} series "${this.label}": this is a read-only view of the past. Use collection.series() on the collection itself to write.`,
+      )
+    }
+  }
+}

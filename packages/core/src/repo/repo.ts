@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto'
+import { Changelog } from '../changelog/changelog.ts'
+import { HybridLogicalClock } from '../changelog/hlc.ts'
+import { ObjectIo } from '../chunks/object-io.ts'
+import { OBJECTS_PREFIX } from '../chunks/objects.ts'
+import { Collection } from '../collection/collection.ts'
+import type { CollectionContext } from '../collection/collection-context.ts'
+import { VarveError } from '../errors/varve-error.ts'
+import { Schema, type SchemaDefinition } from '../model/schema.ts'
+import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
+import { createCachedStore } from '../store/cached-store.ts'
+import type { Store } from '../store/store.ts'
+import { openStore, type StoreOpenOptions } from '../store/store-registry.ts'
+import {
+  type CollectionDescriptor,
+  createDescriptor,
+  deleteCollection,
+  listCollectionNames,
+  readDescriptor,
+  validateCollectionName,
+} from './collection-registry.ts'
+import { ensureMarker } from './repo-format.ts'
+
+export interface RepoOptions {
+  /** Make a new repository when the location holds none. Default true. */
+  readonly create?: boolean
+  /** Keep up to this many bytes of immutable objects (chunks, metadata) in memory. Default 64 MiB; 0 turns it off. */
+  readonly cache?: { readonly memoryBytes?: number }
+  /** Passed to the store a URI opens (region, endpoint, ...). */
+  readonly store?: StoreOpenOptions
+  /** Rows per page and per chunk; the defaults suit most series. */
+  readonly layout?: Partial<ChunkLayout>
+  /** The wall clock revision times come from (tests use it to skew time). Default `Date.now`. */
+  readonly clock?: () => number
+}
+
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
+/**
+ * A Varve repository: collections of series, each with its changelog, on one
+ * store. Open one with `Repo.open('./data')`, `Repo.open('s3://bucket/prefix')`
+ * or `Repo.open(store)`.
+ */
+export class Repo {
+  /** The store the repository lives on (behind the cache, if any). */
+  readonly store: Store
+  readonly #source: Store
+  readonly #io: ObjectIo
+  readonly #clock: HybridLogicalClock
+  readonly #writer = randomBytes(4).toString('hex')
+  readonly #layout: ChunkLayout
+  readonly #contexts = new Map<string, CollectionContext>()
+
+  private constructor(source: Store, options: RepoOptions) {
+    this.#source = source
+    const memoryBytes = options.cache?.memoryBytes ?? DEFAULT_CACHE_BYTES
+    if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0) {
+      throw new VarveError(
+        'InvalidArgument',
+        `cache.memoryBytes must be a whole number of bytes ≥ 0, got ${JSON.stringify(memoryBytes)}.`,
+      )
+    }
+    this.store =
+      memoryBytes > 0
+        ? createCachedStore(source, {
+            maxBytes: memoryBytes,
+            isCacheable: (key) => key.startsWith(OBJECTS_PREFIX),
+          })
+        : source
+    this.#io = new ObjectIo(this.store)
+    this.#clock = new HybridLogicalClock(options.clock)
+    this.#layout = validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
+  }
+
+  /**
+   * Opens the repository at a folder path, a URI (`memory://`, `file://`,
+   * `s3://`, `gs://`, `az://`, or a registered scheme) or a store, creating it
+   * on first use unless `create: false`. Throws `FormatVersion` for a
+   * repository of a newer storage format.
+   */
+  static async open(target: string | Store, options: RepoOptions = {}): Promise<Repo> {
+    const store = typeof target === 'string' ? await openStore(target, options.store) : target
+    await ensureMarker(store, options.create ?? true)
+    return new Repo(store, options)
+  }
+
+  /** Creates a collection; `AlreadyExists` if the name is taken (also when another process won the race). */
+  async createCollection(name: string, schema: Schema | SchemaDefinition): Promise<Collection> {
+    validateCollectionName(name)
+    const parsed = schema instanceof Schema ? schema : new Schema(schema)
+    const descriptor = await createDescriptor(this.#source, name, parsed)
+    return new Collection(this.#context(descriptor))
+  }
+
+  /** The collection named `name`, or undefined when there is none. */
+  async collection(name: string): Promise<Collection | undefined> {
+    validateCollectionName(name)
+    const descriptor = await readDescriptor(this.#source, name)
+    return descriptor && new Collection(this.#context(descriptor))
+  }
+
+  /** The names of every collection, sorted. */
+  collections(): Promise<string[]> {
+    return listCollectionNames(this.#source)
+  }
+
+  /** Drops a collection and its history; its data objects go at the next gc. `NotFound` if absent. */
+  async dropCollection(name: string): Promise<void> {
+    validateCollectionName(name)
+    const descriptor = await readDescriptor(this.#source, name)
+    if (descriptor === undefined) {
+      throw new VarveError('NotFound', `No collection "${name}" to drop; repo.collections() lists them.`)
+    }
+    await deleteCollection(this.#source, descriptor)
+    this.#contexts.delete(descriptor.id)
+  }
+
+  /** Releases the store's clients and handles. */
+  async close(): Promise<void> {
+    await this.#source.close?.()
+  }
+
+  #context(descriptor: CollectionDescriptor): CollectionContext {
+    const known = this.#contexts.get(descriptor.id)
+    if (known) return known
+    let queue: Promise<unknown> = Promise.resolve()
+    const context: CollectionContext = {
+      name: descriptor.name,
+      id: descriptor.id,
+      schema: descriptor.schema,
+      io: this.#io,
+      changelog: new Changelog(this.store, descriptor.id),
+      clock: this.#clock,
+      writer: this.#writer,
+      layout: this.#layout,
+      serialize: (task) => {
+        const run = queue.then(task, task)
+        queue = run.catch(() => undefined)
+        return run
+      },
+    }
+    this.#contexts.set(descriptor.id, context)
+    return context
+  }
+}
+
+function validateLayout(layout: ChunkLayout): ChunkLayout {
+  const ok = (n: number) => Number.isSafeInteger(n) && n > 0
+  if (!ok(layout.pageRows) || !ok(layout.maxSegmentRows) || layout.maxSegmentRows < layout.pageRows) {
+    throw new VarveError(
+      'InvalidArgument',
+      `Invalid layout ${JSON.stringify(layout)}: pageRows and maxSegmentRows must be whole numbers > 0, maxSegmentRows ≥ pageRows.`,
+    )
+  }
+  return layout
+}

@@ -1,0 +1,150 @@
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Repo, Schema } from '@varve/core'
+import { median, randomWalk, timestamps } from './workloads.ts'
+
+export interface W1Options {
+  readonly root: string
+  readonly series: number
+  readonly rows: number
+  readonly runs: number
+}
+
+export interface Row {
+  readonly name: string
+  readonly varveMs: number
+  readonly rawMs: number
+  readonly goal?: string
+}
+
+const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
+
+/**
+ * W1: `series` × `rows` (timestamps 1 s apart, float64 random walk), one write
+ * per series, against the same column bytes as plain files (written with the
+ * same durability as the fs store: write, fsync, rename) in the same run.
+ */
+export async function benchW1(options: W1Options): Promise<{ rows: Row[]; bytesPerRow: number }> {
+  const data = Array.from({ length: options.series }, (_, s) => ({
+    label: `series-${String(s).padStart(4, '0')}`,
+    timestamp: timestamps(options.rows),
+    value: randomWalk(options.rows, s + 1),
+  }))
+  const samples: Record<string, { varve: number[]; raw: number[] }> = {}
+  const record = (name: string, varve: number, raw: number) => {
+    samples[name] ??= { varve: [], raw: [] }
+    samples[name].varve.push(varve)
+    samples[name].raw.push(raw)
+  }
+  let bytesPerRow = 0
+  for (let run = 0; run < options.runs; run++) {
+    const rawDir = join(options.root, `raw-${run}`)
+    const repoDir = join(options.root, `repo-${run}`)
+    await rm(rawDir, { recursive: true, force: true })
+    await rm(repoDir, { recursive: true, force: true })
+    await mkdir(rawDir, { recursive: true })
+
+    const rawWrite = await time(async () => {
+      for (const d of data) {
+        await durableWrite(join(rawDir, `${d.label}.ts`), bytesOf(d.timestamp))
+        await durableWrite(join(rawDir, `${d.label}.value`), bytesOf(d.value))
+      }
+    })
+    const repo = await Repo.open(repoDir)
+    const c = await repo.createCollection('w1', schema)
+    const varveWrite = await time(async () => {
+      for (const d of data) await c.series(d.label).write({ timestamp: d.timestamp, value: d.value })
+    })
+    record('write', varveWrite, rawWrite)
+
+    const fresh = async () => (await (await Repo.open(repoDir)).collection('w1'))!
+    const reader = await fresh()
+    const rawRead = await time(async () => {
+      for (const d of data) {
+        await readFile(join(rawDir, `${d.label}.ts`))
+        await readFile(join(rawDir, `${d.label}.value`))
+      }
+    })
+    const varveRead = await time(async () => {
+      for (const d of data) await reader.series(d.label).read()
+    })
+    record('full read', varveRead, rawRead)
+
+    const sliceRows = Math.max(1, Math.floor(options.rows / 100))
+    const from = Math.floor(options.rows / 2)
+    const start = data[0]!.timestamp[from]!
+    const stop = data[0]!.timestamp[from + sliceRows - 1]!
+    const slicer = await fresh()
+    const rawSlice = await time(async () => {
+      for (const d of data) {
+        await preadSlice(join(rawDir, `${d.label}.ts`), from * 8, sliceRows * 8)
+        await preadSlice(join(rawDir, `${d.label}.value`), from * 8, sliceRows * 8)
+      }
+    })
+    const varveSlice = await time(async () => {
+      for (const d of data) {
+        const frame = await slicer.series(d.label).read({ start, stop })
+        if (frame.length !== sliceRows)
+          throw new Error(`slice returned ${frame.length} rows, expected ${sliceRows}`)
+      }
+    })
+    record('1% slice of every series', varveSlice, rawSlice)
+    bytesPerRow = (await storedBytes(repoDir)) / (options.series * options.rows)
+    await rm(rawDir, { recursive: true, force: true })
+    await rm(repoDir, { recursive: true, force: true })
+  }
+  const goals: Record<string, string> = {
+    write: '≤ 3×',
+    'full read': '≤ 2×',
+    '1% slice of every series': '≤ 10×',
+  }
+  return {
+    rows: Object.entries(samples).map(([name, s]) => ({
+      name,
+      varveMs: median(s.varve),
+      rawMs: median(s.raw),
+      goal: goals[name],
+    })),
+    bytesPerRow,
+  }
+}
+
+export async function durableWrite(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = `${path}.tmp`
+  const handle = await open(temp, 'w')
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temp, path)
+}
+
+async function preadSlice(path: string, offset: number, length: number): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.read(Buffer.alloc(length), 0, length, offset)
+  } finally {
+    await handle.close()
+  }
+}
+
+export function bytesOf(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+}
+
+export async function time(task: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now()
+  await task()
+  return performance.now() - t0
+}
+
+/** Bytes under the repository's folder: data and metadata, everything the store holds. */
+export async function storedBytes(dir: string): Promise<number> {
+  let total = 0
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size
+  }
+  return total
+}
