@@ -1,6 +1,7 @@
 import { sha256Hex } from '../chunks/hash.ts'
 import { encodeJson, parseJson } from '../chunks/objects.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import type { Closed, IndexValueJson } from '../model/index-value.ts'
 import type { Store } from '../store/store.ts'
 import { compareHlc, type HlcTimestamp, type HybridLogicalClock } from './hlc.ts'
 import {
@@ -24,6 +25,26 @@ export interface Revision {
   readonly key: string
 }
 
+/**
+ * One operation on one series, as a revision records it: a write replaced the
+ * rows between `first` and `last` (inclusive, full index keys) with the rows the
+ * revision's state holds there; a delete removed a range of the first index column.
+ */
+export type SeriesOp =
+  | {
+      readonly label: string
+      readonly op: 'write'
+      readonly first: IndexValueJson[]
+      readonly last: IndexValueJson[]
+    }
+  | {
+      readonly label: string
+      readonly op: 'delete'
+      readonly start: IndexValueJson | null
+      readonly stop: IndexValueJson | null
+      readonly closed: Closed
+    }
+
 /** What a revision object holds. */
 export interface RevisionBody {
   readonly id: string
@@ -31,8 +52,8 @@ export interface RevisionBody {
   /** Root of the series tree: the collection's state after this revision. */
   readonly root: TreeRoot
   readonly message: string
-  /** Labels of the series this revision changed (all of them, for merges of many). */
-  readonly changed: readonly string[]
+  /** What the revision did to each series it changed, sorted by label: the operations a merge replays. */
+  readonly changes: readonly SeriesOp[]
 }
 
 /**
@@ -86,7 +107,7 @@ export class Changelog {
     writer: string,
     parents: readonly Revision[],
     root: TreeRoot,
-    details: { message: string; changed: readonly string[] },
+    details: { message: string; changes: readonly SeriesOp[] },
   ): Promise<Revision> {
     const hlc = clock.tick(...parents.map((p) => p.hlc))
     const id = formatRevisionId(hlc, writer)
@@ -96,7 +117,7 @@ export class Changelog {
       parents: parentIds,
       root,
       message: details.message,
-      changed: [...details.changed].sort(),
+      changes: [...details.changes].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)),
     }
     const bytes = encodeJson({ kind: 'revision', ...body })
     const name = formatRevisionName({ id, contentHash: sha256Hex(bytes), parents: parentIds })
@@ -195,7 +216,7 @@ function parseBody(bytes: Uint8Array, revision: Revision): RevisionBody {
     raw.parents.join() !== [...revision.parents].join() ||
     (raw.root !== null && typeof raw.root !== 'string') ||
     typeof raw.message !== 'string' ||
-    !Array.isArray(raw.changed)
+    !Array.isArray(raw.changes)
   ) {
     throw new VarveError('Integrity', `Revision ${revision.key} is malformed or does not match its key.`, {
       details: { key: revision.key },
@@ -206,6 +227,6 @@ function parseBody(bytes: Uint8Array, revision: Revision): RevisionBody {
     parents: raw.parents,
     root: raw.root ?? null,
     message: raw.message,
-    changed: raw.changed,
+    changes: raw.changes,
   }
 }

@@ -3,9 +3,8 @@ import { listEntries } from '../changelog/series-tree.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import type { Frame } from '../model/frame.ts'
 import type { Schema } from '../model/schema.ts'
-import { writeRows } from '../series/segment-writer.ts'
 import type { CollectionContext } from './collection-context.ts'
-import { commitChanges } from './commit.ts'
+import { commitChanges, writeChange } from './commit.ts'
 import { validateLabel } from './labels.ts'
 import { Series } from './series.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
@@ -65,7 +64,7 @@ export class Collection {
       try {
         return {
           label,
-          frame: this.#ctx.schema.coerce((columns as Frame).columns ?? (columns as Record<string, unknown>)),
+          frame: this.#ctx.schema.coerce(columns),
         }
       } catch (error) {
         if (VarveError.is(error)) {
@@ -77,16 +76,11 @@ export class Collection {
         throw error
       }
     })
-    const { io, schema, layout } = this.#ctx
     const rows = frames.reduce((n, f) => n + f.frame.length, 0)
-    return commitChanges(
-      this.#ctx,
-      frames.map(({ label, frame }) => ({
-        label,
-        apply: (index) => writeRows(io, schema, index, frame, layout),
-      })),
-      `write ${rows} rows to ${frames.length} series`,
-    )
+    const changes = frames
+      .filter(({ frame }) => frame.length > 0)
+      .map(({ label, frame }) => writeChange(this.#ctx, label, frame))
+    return commitChanges(this.#ctx, changes, `write ${rows} rows to ${changes.length} series`)
   }
 
   /** Every revision, oldest first. One listing, no object read. */

@@ -1,12 +1,39 @@
-import { latestHead, type Revision } from '../changelog/changelog.ts'
+import { latestHead, type Revision, type SeriesOp } from '../changelog/changelog.ts'
 import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
+import type { Frame } from '../model/frame.ts'
+import { indexKeyToJson, rowKey } from '../model/index-key.ts'
+import { type IndexValue, indexValueToJson } from '../model/index-value.ts'
+import type { RowRange } from '../series/row-range.ts'
+import { deleteRows, writeRows } from '../series/segment-writer.ts'
 import { EMPTY_SERIES, readSeriesIndex, type SeriesIndex, writeSeriesIndex } from '../series/series-index.ts'
 import type { CollectionContext } from './collection-context.ts'
 
-/** A change to one series: from its current index to the new one (writing whatever chunks it needs). */
+/** A change to one series: what the revision records, and how to get from the current index to the new one. */
 export interface SeriesChange {
-  readonly label: string
+  readonly op: SeriesOp
   readonly apply: (index: SeriesIndex) => Promise<SeriesIndex>
+}
+
+/** Writing `frame` (already coerced, non-empty) to a series. */
+export function writeChange(ctx: CollectionContext, label: string, frame: Frame): SeriesChange {
+  return {
+    op: {
+      label,
+      op: 'write',
+      first: indexKeyToJson(rowKey(frame, 0)),
+      last: indexKeyToJson(rowKey(frame, frame.length - 1)),
+    },
+    apply: (index) => writeRows(ctx.io, ctx.schema, index, frame, ctx.layout),
+  }
+}
+
+/** Deleting a range of a series. */
+export function deleteChange(ctx: CollectionContext, label: string, range: RowRange): SeriesChange {
+  const json = (v: IndexValue | undefined) => (v === undefined ? null : indexValueToJson(v))
+  return {
+    op: { label, op: 'delete', start: json(range.start), stop: json(range.stop), closed: range.closed },
+    apply: (index) => deleteRows(ctx.io, ctx.schema, index, range, ctx.layout),
+  }
 }
 
 /**
@@ -26,26 +53,30 @@ export function commitChanges(
     const head = latestHead(revisions)
     const root = head === undefined ? null : (await ctx.changelog.read(head)).root
     const treeChanges = new Map<string, TreeEntry | null>()
+    const ops: SeriesOp[] = []
     await Promise.all(
       changes.map(async (change) => {
-        const entry = await getEntry(ctx.io, root, change.label)
+        const label = change.op.label
+        const entry = await getEntry(ctx.io, root, label)
         const index =
           entry === undefined ? EMPTY_SERIES : await readSeriesIndex(ctx.io, ctx.schema, entry.series)
         const next = await change.apply(index)
         if (next === index) return
-        treeChanges.set(
-          change.label,
-          next.rows === 0
-            ? null
-            : { label: change.label, series: await writeSeriesIndex(ctx.io, next), rows: next.rows },
-        )
+        ops.push(change.op)
+        const series = next.rows === 0 ? undefined : await writeSeriesIndex(ctx.io, next)
+        treeChanges.set(label, series === undefined ? null : { label, series, rows: next.rows })
       }),
     )
     if (treeChanges.size === 0) return head
     const newRoot = await updateTree(ctx.io, root, treeChanges)
     return ctx.changelog.commit(ctx.clock, ctx.writer, head === undefined ? [] : [head], newRoot, {
       message,
-      changed: [...treeChanges.keys()],
+      changes: ops,
     })
   })
+}
+
+/** The head reads follow now (undefined for an empty collection). */
+export async function latestRevision(ctx: CollectionContext): Promise<Revision | undefined> {
+  return latestHead(await ctx.changelog.list())
 }

@@ -3,10 +3,9 @@ import { getEntry } from '../changelog/series-tree.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { Frame } from '../model/frame.ts'
 import { readSeriesRows } from '../series/segment-reader.ts'
-import { deleteRows, writeRows } from '../series/segment-writer.ts'
 import { readSeriesIndex } from '../series/series-index.ts'
 import type { CollectionContext } from './collection-context.ts'
-import { commitChanges } from './commit.ts'
+import { commitChanges, deleteChange, latestRevision, writeChange } from './commit.ts'
 import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './read-options.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 
@@ -32,12 +31,11 @@ export class Series {
    */
   async write(columns: Readonly<Record<string, unknown>> | Frame): Promise<Revision | undefined> {
     this.#writable('write to')
-    const frame =
-      columns instanceof Frame ? this.#ctx.schema.coerce(columns.columns) : this.#ctx.schema.coerce(columns)
-    const { io, schema, layout } = this.#ctx
+    const frame = this.#ctx.schema.coerce(columns)
+    if (frame.length === 0) return latestRevision(this.#ctx)
     return commitChanges(
       this.#ctx,
-      [{ label: this.label, apply: (index) => writeRows(io, schema, index, frame, layout) }],
+      [writeChange(this.#ctx, this.label, frame)],
       `write ${frame.length} rows to "${this.label}"`,
     )
   }
@@ -46,10 +44,9 @@ export class Series {
   async delete(options: DeleteOptions): Promise<Revision | undefined> {
     this.#writable('delete from')
     const range = toRowRange(this.#ctx.schema, options, true)
-    const { io, schema, layout } = this.#ctx
     return commitChanges(
       this.#ctx,
-      [{ label: this.label, apply: (index) => deleteRows(io, schema, index, range, layout) }],
+      [deleteChange(this.#ctx, this.label, range)],
       `delete rows of "${this.label}"`,
     )
   }

@@ -4,6 +4,9 @@ import type { ColumnArray, ColumnType } from './column-types.ts'
 /** One value of an index column: bigint for 64-bit ints and timestamps, number for smaller ints and floats, string for str. */
 export type IndexValue = bigint | number | string
 
+/** Which ends of a range `[start, stop]` count as inside. */
+export type Closed = 'both' | 'left' | 'right' | 'neither'
+
 /** How an index value is written in JSON metadata: 64-bit values as decimal strings, so no precision is lost. */
 export type IndexValueJson = number | string
 

@@ -1,9 +1,8 @@
 import { VarveError } from '../errors/varve-error.ts'
 import type { ColumnArray } from '../model/column-types.ts'
-import { compareIndexValues, type IndexValue, lowerBound } from '../model/index-value.ts'
+import { type Closed, compareIndexValues, type IndexValue, lowerBound } from '../model/index-value.ts'
 
-/** Which ends of `[start, stop]` a range includes. */
-export type Closed = 'both' | 'left' | 'right' | 'neither'
+export type { Closed }
 
 /** A range over the first index column; an absent bound is open-ended. */
 export interface RowRange {
