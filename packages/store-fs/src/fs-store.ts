@@ -1,0 +1,372 @@
+import { randomBytes } from 'node:crypto'
+import type { Stats } from 'node:fs'
+import {
+  type FileHandle,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import {
+  type Store,
+  type StoreCapabilities,
+  VarveError,
+  validateKey,
+  validatePrefix,
+  validateRange,
+} from '@varve/core'
+import {
+  alreadyExists,
+  errnoCode,
+  type FsErrorContext,
+  type FsOperation,
+  folderVanished,
+  isAbsent,
+  keyConflict,
+  noHardLinks,
+  rootNotFolder,
+  translateFsError,
+} from './errors.ts'
+import { listKeys } from './list.ts'
+import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
+
+/** How many files `delete` removes at once. */
+const deleteConcurrency = 16
+/** How often a write makes its folder, when a concurrent `delete` removes it as empty before the write lands in it. */
+const folderAttempts = 10
+
+/**
+ * A store in a local folder: the object under `a/b/c` is the file `<root>/a/b/c`.
+ *
+ * - `put` writes a temporary dot-file beside the target and renames it over the
+ *   target, so readers see the old bytes or the new, never a mix.
+ * - `create` writes a temporary dot-file and hard-links it to the target, which
+ *   the OS refuses when the target exists: atomic across processes sharing the
+ *   folder (`capabilities.atomicCreate`). The losers get `AlreadyExists`.
+ * - With `fsync` (the default) a write resolves once the file and its folder
+ *   entry are on the disk.
+ * - `delete` removes the folders it leaves empty (never the root).
+ * - A process killed mid-write may leave a temporary dot-file behind; it is never
+ *   listed nor read, and may be removed at any time when no writer runs.
+ *
+ * Throws `InvalidArgument` for bad options (see {@link FsStoreOptions}). The
+ * operations throw `InvalidKey` for keys that break the key rules (no key can
+ * leave the root), `AlreadyExists` from `create`, `PermissionDenied`,
+ * `Transient` or `StoreFailure` for file system failures, with the cause
+ * attached, and `Unsupported` where an object and a key below it (`a` and `a/b`)
+ * would need a file and a folder of the same name.
+ */
+export function createFsStore(options: FsStoreOptions): Store {
+  const { root, description, fsync } = resolveFsStoreOptions(options)
+  const capabilities: StoreCapabilities = Object.freeze({ atomicCreate: true, rangeRead: true })
+  const pathOf = (key: string) => join(root, ...key.split('/'))
+  const context = (operation: FsOperation, key: string): FsErrorContext => ({ operation, key, description })
+
+  /** Writes the bytes to a new temporary file in `folder` (created as needed) and returns its path. */
+  async function writeTemporary(folder: string, bytes: Uint8Array, where: FsErrorContext): Promise<string> {
+    const created: string[] = []
+    for (let attempt = 1; ; attempt++) {
+      const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`)
+      let handle: FileHandle
+      try {
+        handle = await open(temporary, 'wx')
+      } catch (error) {
+        // Missing folder: first write there, or a concurrent delete removed it as empty.
+        if (errnoCode(error) === 'ENOENT') {
+          if (attempt === folderAttempts) throw folderVanished(where, folderAttempts - 1, error)
+          created.push(...(await makeFolders(folder, where)))
+          continue
+        }
+        throw errnoCode(error) === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
+      }
+      try {
+        try {
+          await handle.writeFile(bytes)
+          if (fsync) await handle.sync()
+        } finally {
+          await handle.close()
+        }
+        // A new folder is an entry in its parent: flush those entries, now that the
+        // temporary file keeps the folders from being removed as empty.
+        if (fsync)
+          for (const parent of new Set(created.map((made) => dirname(made)))) await syncFolder(parent, where)
+      } catch (error) {
+        await discard(temporary)
+        throw translateFsError(error, where)
+      }
+      return temporary
+    }
+  }
+
+  /**
+   * Creates `folder` and its missing parents; returns the folders it made. (Not `mkdir({ recursive: true })`: it spins forever where
+   * mkdir reports ENOENT for a folder whose parent exists, as under /proc.)
+   */
+  async function makeFolders(folder: string, where: FsErrorContext): Promise<string[]> {
+    const created: string[] = []
+    // The folders to make once their parent exists, deepest first.
+    const missing: string[] = []
+    for (let current = folder; ; current = dirname(current)) {
+      try {
+        await mkdir(current)
+        created.push(current)
+        break
+      } catch (error) {
+        const code = errnoCode(error)
+        if (code === 'EEXIST') break
+        if (code === 'ENOENT' && dirname(current) !== current) {
+          missing.push(current)
+          continue
+        }
+        throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
+      }
+    }
+    for (const current of missing.reverse()) {
+      try {
+        await mkdir(current)
+        created.push(current)
+      } catch (error) {
+        const code = errnoCode(error)
+        if (code === 'EEXIST') continue
+        // A concurrent delete removed a parent we made: the caller's retry makes it again.
+        if (code === 'ENOENT') return created
+        throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
+      }
+    }
+    return created
+  }
+
+  /** The error when a file stands where a folder is needed: a key conflict, or a root that is not a folder. */
+  async function conflict(where: FsErrorContext, cause: unknown): Promise<VarveError> {
+    return (await isFolder(root, true)) ? keyConflict(where, cause) : rootNotFolder(where, cause)
+  }
+
+  async function syncFolder(folder: string, where: FsErrorContext): Promise<void> {
+    // Windows cannot open a folder to flush it; NTFS journals its entries itself.
+    if (process.platform === 'win32') return
+    let handle: FileHandle
+    try {
+      handle = await open(folder, 'r')
+    } catch (error) {
+      // A concurrent delete emptied and removed the folder: nothing of ours is left to flush.
+      if (isAbsent(error)) return
+      throw translateFsError(error, where)
+    }
+    try {
+      await handle.sync()
+    } catch (error) {
+      throw translateFsError(error, where)
+    } finally {
+      await handle.close()
+    }
+  }
+
+  /** Removes the now empty folders from `folder` up to, not including, the root. */
+  async function pruneFolders(folder: string, where: FsErrorContext): Promise<void> {
+    // A concurrent write into a removed folder recreates it (see writeTemporary);
+    // a folder holding a write's temporary file is not empty, so it stays.
+    for (let current = folder; current.length > root.length; current = dirname(current)) {
+      try {
+        await rmdir(current)
+      } catch (error) {
+        const code = errnoCode(error)
+        if (code === 'ENOTEMPTY' || code === 'EEXIST' || isAbsent(error)) return
+        throw translateFsError(error, where)
+      }
+    }
+  }
+
+  async function refuseExisting(target: string, where: FsErrorContext): Promise<void> {
+    let stats: Stats
+    try {
+      stats = await lstat(target)
+    } catch (error) {
+      if (isAbsent(error)) return
+      throw translateFsError(error, where)
+    }
+    throw stats.isDirectory() ? keyConflict(where, undefined) : alreadyExists(where)
+  }
+
+  async function createFailure(error: unknown, target: string, where: FsErrorContext): Promise<VarveError> {
+    const code = errnoCode(error)
+    if (code === 'EEXIST' && (await isFolder(target))) return keyConflict(where, error)
+    if (code === 'ENOTDIR') return await conflict(where, error)
+    // We own the temporary file and may write the folder, so a refusal here means no hard links.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return noHardLinks(where, error)
+    return translateFsError(error, where)
+  }
+
+  function checkBytes(bytes: Uint8Array, where: FsErrorContext): void {
+    if (bytes instanceof Uint8Array) return
+    throw new VarveError(
+      'InvalidArgument',
+      `Could not ${where.operation} ${JSON.stringify(where.key)} in ${description}: the bytes must be a ` +
+        `Uint8Array (a Buffer is one), got ${bytes === null ? 'null' : typeof bytes}.`,
+      { details: { key: where.key } },
+    )
+  }
+
+  return {
+    description,
+    capabilities,
+
+    async get(key) {
+      const path = pathOf(validateKey(key))
+      try {
+        return plainBytes(await readFile(path))
+      } catch (error) {
+        if (isAbsent(error) || errnoCode(error) === 'EISDIR') return undefined
+        throw translateFsError(error, context('get', key))
+      }
+    },
+
+    async getRange(key, range) {
+      validateRange(range)
+      const path = pathOf(validateKey(key))
+      let handle: FileHandle
+      try {
+        handle = await open(path, 'r')
+      } catch (error) {
+        if (isAbsent(error) || errnoCode(error) === 'EISDIR') return undefined
+        throw translateFsError(error, context('getRange', key))
+      }
+      try {
+        const stats = await handle.stat()
+        if (stats.isDirectory()) return undefined
+        // Objects are never changed in place (writes replace the file), so the size holds while we read.
+        const length = Math.max(0, Math.min(range.length, stats.size - range.offset))
+        const bytes = new Uint8Array(length)
+        let filled = 0
+        while (filled < length) {
+          const { bytesRead } = await handle.read(bytes, filled, length - filled, range.offset + filled)
+          if (bytesRead === 0) break
+          filled += bytesRead
+        }
+        return filled === length ? bytes : bytes.slice(0, filled)
+      } catch (error) {
+        throw translateFsError(error, context('getRange', key))
+      } finally {
+        await handle.close()
+      }
+    },
+
+    async put(key, bytes) {
+      const where = context('put', validateKey(key))
+      checkBytes(bytes, where)
+      const target = pathOf(key)
+      const folder = dirname(target)
+      const temporary = await writeTemporary(folder, bytes, where)
+      try {
+        await rename(temporary, target)
+      } catch (error) {
+        await discard(temporary)
+        const code = errnoCode(error)
+        throw code === 'EISDIR' || code === 'ENOTEMPTY'
+          ? keyConflict(where, error)
+          : translateFsError(error, where)
+      }
+      if (fsync) await syncFolder(folder, where)
+    },
+
+    async create(key, bytes) {
+      const where = context('create', validateKey(key))
+      checkBytes(bytes, where)
+      const target = pathOf(key)
+      const folder = dirname(target)
+      // Spares writing the whole object when the key is plainly taken; the link below decides races.
+      await refuseExisting(target, where)
+      const temporary = await writeTemporary(folder, bytes, where)
+      try {
+        // link() fails with EEXIST when the target exists, atomically: exactly one racer wins.
+        await link(temporary, target)
+      } catch (error) {
+        await discard(temporary)
+        throw await createFailure(error, target, where)
+      }
+      try {
+        await unlink(temporary)
+      } catch (error) {
+        throw translateFsError(error, where)
+      }
+      if (fsync) await syncFolder(folder, where)
+    },
+
+    async *list(prefix) {
+      validatePrefix(prefix)
+      yield* listKeys(root, prefix, (error) => translateFsError(error, context('list', prefix)))
+    },
+
+    async delete(keys) {
+      for (const key of keys) validateKey(key)
+      await forEachLimited([...new Set(keys)], deleteConcurrency, async (key) => {
+        const where = context('delete', key)
+        const path = pathOf(key)
+        try {
+          await unlink(path)
+        } catch (error) {
+          if (isAbsent(error)) return
+          // A folder stands where the object would be (unlink says EISDIR on Linux, EPERM on macOS): no object.
+          const code = errnoCode(error)
+          if ((code === 'EISDIR' || code === 'EPERM') && (await isFolder(path))) return
+          throw translateFsError(error, where)
+        }
+        await pruneFolders(dirname(path), where)
+      })
+    },
+  }
+}
+
+/** True when `path` is a folder; with `follow`, also a symbolic link to one. */
+async function isFolder(path: string, follow = false): Promise<boolean> {
+  try {
+    return (await (follow ? stat(path) : lstat(path))).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Removes a temporary file after a failed write. Its own failure is not
+ * reported: the write's error is the one that matters, and a leftover
+ * temporary file is harmless (never listed nor read).
+ */
+async function discard(temporary: string): Promise<void> {
+  await rm(temporary, { force: true }).catch(() => undefined)
+}
+
+/** A Uint8Array that owns its memory, as the memory store returns (a Buffer may view a shared pool). */
+function plainBytes(buffer: Buffer): Uint8Array {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
+    return new Uint8Array(buffer.buffer, 0, buffer.byteLength)
+  }
+  return new Uint8Array(buffer)
+}
+
+/** Runs `task` on every item, at most `limit` at a time; stops starting new ones after a failure and throws the first. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++] as T
+      try {
+        await task(item)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (failure !== undefined) throw failure.error
+}

@@ -1,0 +1,2 @@
+export { createFsStore } from './fs-store.ts'
+export type { FsStoreOptions } from './options.ts'
