@@ -3,6 +3,13 @@ export { Collection, type WriteBatch } from './collection/collection.ts'
 export type { DeleteOptions, IndexBound, ReadOptions } from './collection/read-options.ts'
 export { Series } from './collection/series.ts'
 export type { Version } from './collection/snapshot.ts'
+export type {
+  CollectionSyncResult,
+  Remote,
+  SyncOptions,
+  SyncProgress,
+  SyncResult,
+} from './collection/transfer.ts'
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
 export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
 export { Frame, type FrameRow, Schema } from './model/frame.ts'

@@ -185,3 +185,11 @@ function parseNode(json: unknown, key: string): TreeNode {
 function malformed(key: string): VarveError {
   return new VarveError('Integrity', `Tree node ${key} is malformed.`, { details: { key } })
 }
+
+/** What a stored tree node points at: child nodes, and series indexes (from a leaf). For copies and gc. */
+export function treeNodeLinks(json: unknown, key: string): { children: string[]; series: string[] } {
+  const node = parseNode(json, key)
+  return node.kind === 'leaf'
+    ? { children: [], series: node.entries.map((e) => e.series) }
+    : { children: node.children.filter((c): c is string => c !== null), series: [] }
+}

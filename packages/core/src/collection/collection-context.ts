@@ -3,6 +3,8 @@ import type { HybridLogicalClock } from '../changelog/hlc.ts'
 import type { ObjectIo } from '../chunks/object-io.ts'
 import type { Schema } from '../model/schema.ts'
 import type { ChunkLayout } from '../series/segment-writer.ts'
+import type { Store } from '../store/store.ts'
+import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
 
 /** What a collection (and its series) share: where it lives, how it writes, and its changelog. */
 export interface CollectionContext {
@@ -16,6 +18,17 @@ export interface CollectionContext {
   /** This process's writer id, part of every revision id it makes. */
   readonly writer: string
   readonly layout: ChunkLayout
+  /**
+   * Copies the collection to or from another repository (a Repo, a store or a
+   * URI). Supplied by the repository, which owns remote opening and sync.
+   */
+  readonly transfer: (
+    direction: 'push' | 'pull',
+    remote: Remote,
+    options?: SyncOptions,
+  ) => Promise<CollectionSyncResult>
+  /** The store the collection lives on. */
+  readonly store: Store
   /** Runs `task` after every write this process started earlier on the collection, so its own writes chain. */
   readonly serialize: <T>(task: () => Promise<T>) => Promise<T>
 }

@@ -8,6 +8,7 @@ import { commitChanges, writeChange } from './commit.ts'
 import { validateLabel } from './labels.ts'
 import { Series } from './series.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
+import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
 
 /** Many series written in one commit: label → columns (or a Frame). */
 export type WriteBatch =
@@ -91,6 +92,19 @@ export class Collection {
   /** The revisions no other revision builds on. More than one means concurrent writers diverged (merge joins them). */
   async heads(): Promise<Revision[]> {
     return headsOf(await this.#ctx.changelog.list())
+  }
+
+  /**
+   * Sends the revisions (and data) the remote lacks to the same-named
+   * collection there, creating it if needed. Idempotent and resumable.
+   */
+  push(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
+    return this.#ctx.transfer('push', remote, options)
+  }
+
+  /** Brings the revisions (and data) this repository lacks from the same-named collection of the remote. */
+  pull(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
+    return this.#ctx.transfer('pull', remote, options)
   }
 
   /** A read-only view of the collection as of a revision id (or unique prefix) or an instant. */

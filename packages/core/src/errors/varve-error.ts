@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'Integrity'
   /** The repository was written by a newer (or unknown) storage format. */
   | 'FormatVersion'
+  /** Two sides of a push, pull or merge disagree on a collection's schema; nothing was copied. */
+  | 'SchemaMismatch'
+  /** A merge with strategy 'fail' found series both sides changed differently; nothing was written. */
+  | 'MergeConflict'
   /** A write to a read-only view (the past, or a replica); the message says how to get a writable one. */
   | 'ReadOnly'
   /** Any other failure of the backend; the cause says what happened. */

@@ -5,12 +5,6 @@ import { ObjectIo } from '../chunks/object-io.ts'
 import { OBJECTS_PREFIX } from '../chunks/objects.ts'
 import { Collection } from '../collection/collection.ts'
 import type { CollectionContext } from '../collection/collection-context.ts'
-import { VarveError } from '../errors/varve-error.ts'
-import { Schema, type SchemaDefinition } from '../model/schema.ts'
-import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
-import { createCachedStore } from '../store/cached-store.ts'
-import type { Store } from '../store/store.ts'
-import { openStore, type StoreOpenOptions } from '../store/store-registry.ts'
 import {
   type CollectionDescriptor,
   createDescriptor,
@@ -18,7 +12,16 @@ import {
   listCollectionNames,
   readDescriptor,
   validateCollectionName,
-} from './collection-registry.ts'
+} from '../collection/collection-registry.ts'
+import type { CollectionSyncResult, Remote, SyncOptions, SyncResult } from '../collection/transfer.ts'
+import { VarveError } from '../errors/varve-error.ts'
+import { Schema, type SchemaDefinition } from '../model/schema.ts'
+import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
+import { createCachedStore } from '../store/cached-store.ts'
+import type { Store } from '../store/store.ts'
+import { openStore, type StoreOpenOptions } from '../store/store-registry.ts'
+import { syncCollection } from '../sync/collection-sync.ts'
+import { openRemote } from './open-remote.ts'
 import { ensureMarker } from './repo-format.ts'
 
 export interface RepoOptions {
@@ -115,6 +118,44 @@ export class Repo {
     this.#contexts.delete(descriptor.id)
   }
 
+  /**
+   * Copies every collection to `remote` (a Repo, a store, a folder path or a
+   * URI; a repository is created there if none exists): only what it lacks,
+   * data before metadata, so it is readable at every instant and a re-run
+   * finishes an interrupted push. Diverging histories arrive as extra heads.
+   */
+  async push(remote: Remote, options: SyncOptions = {}): Promise<SyncResult> {
+    const target = await openRemote(remote, true)
+    const collections: CollectionSyncResult[] = []
+    for (const name of await this.collections()) {
+      const descriptor = await readDescriptor(this.#source, name)
+      if (descriptor) collections.push(await syncCollection(this.store, target, descriptor, options))
+    }
+    return { collections }
+  }
+
+  /** Copies every collection of `remote` into this repository; see `push`. */
+  async pull(remote: Remote, options: SyncOptions = {}): Promise<SyncResult> {
+    const origin = await openRemote(remote, false)
+    const collections: CollectionSyncResult[] = []
+    for (const name of await listCollectionNames(origin)) {
+      const descriptor = await readDescriptor(origin, name)
+      if (descriptor) collections.push(await syncCollection(origin, this.store, descriptor, options))
+    }
+    return { collections }
+  }
+
+  /** Copies the repository at `source` into `destination` (made if absent) and opens the copy. */
+  static async clone(
+    source: Remote,
+    destination: Remote,
+    options: RepoOptions & SyncOptions = {},
+  ): Promise<Repo> {
+    const target = await Repo.open(await openRemote(destination, true), options)
+    await target.pull(source, options)
+    return target
+  }
+
   /** Releases the store's clients and handles. */
   async close(): Promise<void> {
     await this.#source.close?.()
@@ -124,6 +165,18 @@ export class Repo {
     const known = this.#contexts.get(descriptor.id)
     if (known) return known
     let queue: Promise<unknown> = Promise.resolve()
+    const transfer = async (direction: 'push' | 'pull', remote: Remote, options?: SyncOptions) => {
+      const other = await openRemote(remote, direction === 'push')
+      if (direction === 'push') return syncCollection(this.store, other, descriptor, options)
+      const theirs = await readDescriptor(other, descriptor.name)
+      if (theirs === undefined) {
+        throw new VarveError(
+          'NotFound',
+          `${other.description} has no collection "${descriptor.name}" to pull.`,
+        )
+      }
+      return syncCollection(other, this.store, theirs, options)
+    }
     const context: CollectionContext = {
       name: descriptor.name,
       id: descriptor.id,
@@ -133,6 +186,8 @@ export class Repo {
       clock: this.#clock,
       writer: this.#writer,
       layout: this.#layout,
+      store: this.store,
+      transfer,
       serialize: (task) => {
         const run = queue.then(task, task)
         queue = run.catch(() => undefined)

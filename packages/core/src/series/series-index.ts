@@ -78,3 +78,12 @@ function parseSeriesIndex(schema: Schema, json: unknown, key: string): SeriesInd
 function malformed(key: string): VarveError {
   return new VarveError('Integrity', `Series index ${key} is malformed.`, { details: { key } })
 }
+
+/** The chunks a stored series index points at, with their sizes. For copies and gc. */
+export function seriesIndexChunks(
+  schema: Schema,
+  json: unknown,
+  key: string,
+): { chunk: string; bytes: number }[] {
+  return parseSeriesIndex(schema, json, key).segments.map((s) => ({ chunk: s.chunk, bytes: s.bytes }))
+}

@@ -63,6 +63,8 @@ const errorCodes: Record<ErrorCode, true> = {
   Integrity: true,
   FormatVersion: true,
   ReadOnly: true,
+  SchemaMismatch: true,
+  MergeConflict: true,
   StoreFailure: true,
 }
 

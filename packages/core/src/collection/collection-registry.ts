@@ -25,17 +25,21 @@ export function validateCollectionName(name: unknown): string {
   return name
 }
 
-/** Writes the descriptor create-only: of two processes creating one name, exactly one wins. */
+/**
+ * Writes the descriptor create-only: of two processes creating one name, exactly
+ * one wins. `from` copies id and creation time (a collection arriving by sync).
+ */
 export async function createDescriptor(
   store: Store,
   name: string,
   schema: Schema,
+  from?: CollectionDescriptor,
 ): Promise<CollectionDescriptor> {
   const descriptor: CollectionDescriptor = {
     name,
-    id: randomBytes(8).toString('hex'),
+    id: from?.id ?? randomBytes(8).toString('hex'),
     schema,
-    created: new Date().toISOString(),
+    created: from?.created ?? new Date().toISOString(),
   }
   const bytes = encodeJson({
     kind: 'collection',
@@ -95,4 +99,32 @@ export async function deleteCollection(store: Store, descriptor: CollectionDescr
   const revisions: string[] = []
   for await (const key of store.list(`revisions/${descriptor.id}/`)) revisions.push(key)
   for (let i = 0; i < revisions.length; i += 1000) await store.delete(revisions.slice(i, i + 1000))
+}
+
+/**
+ * The descriptor of `name` on `store`, created like `source` when absent (a
+ * push or pull bringing a collection). Schemas must be equal: `SchemaMismatch`
+ * otherwise, before anything is copied.
+ */
+export async function ensureDescriptorLike(
+  store: Store,
+  source: CollectionDescriptor,
+): Promise<CollectionDescriptor> {
+  let existing = await readDescriptor(store, source.name)
+  if (existing === undefined) {
+    try {
+      return await createDescriptor(store, source.name, source.schema, source)
+    } catch (error) {
+      if (!VarveError.is(error, 'AlreadyExists')) throw error
+      existing = await readDescriptor(store, source.name)
+      if (existing === undefined) throw error
+    }
+  }
+  if (!existing.schema.equals(source.schema)) {
+    throw new VarveError(
+      'SchemaMismatch',
+      `Collection "${source.name}" has schema ${JSON.stringify(existing.schema.toJSON())} in ${store.description} but ${JSON.stringify(source.schema.toJSON())} on the other side; nothing was copied. Copy it under another name or fix one side.`,
+    )
+  }
+  return existing
 }

@@ -1,0 +1,187 @@
+import { Changelog, headsOf, type Revision } from '../changelog/changelog.ts'
+import { treeNodeLinks } from '../changelog/series-tree.ts'
+import { sha256Hex } from '../chunks/hash.ts'
+import { getObject, hashFromObjectKey, OBJECTS_PREFIX, objectKey, parseJson } from '../chunks/objects.ts'
+import { type CollectionDescriptor, ensureDescriptorLike } from '../collection/collection-registry.ts'
+import type { CollectionSyncResult, SyncOptions } from '../collection/transfer.ts'
+import { VarveError } from '../errors/varve-error.ts'
+import { seriesIndexChunks } from '../series/series-index.ts'
+import type { Store } from '../store/store.ts'
+
+interface PlannedObject {
+  readonly hash: string
+  readonly bytes: number
+  /** Metadata read while planning is kept; chunks are read when copied. */
+  readonly data?: Uint8Array
+}
+
+/**
+ * Copies one collection from `source` to `destination`: only the revisions the
+ * destination lacks, and only the objects those revisions reach that it lacks.
+ * Order keeps the destination readable at every instant, even if the copy is
+ * killed: chunks, then series indexes, then tree nodes from the leaves up, and
+ * revisions last, parents first. Re-running finishes an interrupted copy.
+ * "Up to date" costs one listing of each side's changelog.
+ */
+export async function syncCollection(
+  source: Store,
+  destination: Store,
+  descriptor: CollectionDescriptor,
+  options: SyncOptions = {},
+): Promise<CollectionSyncResult> {
+  const concurrency = options.concurrency ?? 8
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new VarveError(
+      'InvalidArgument',
+      `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
+    )
+  }
+  const target = await ensureDescriptorLike(destination, descriptor)
+  const sourceLog = new Changelog(source, descriptor.id)
+  const targetLog = new Changelog(destination, target.id)
+  const [sourceRevisions, targetRevisions] = await Promise.all([sourceLog.list(), targetLog.list()])
+  const present = new Set(targetRevisions.map(nameOf))
+  const missing = sourceRevisions.filter((r) => !present.has(nameOf(r)))
+  if (missing.length === 0) {
+    return {
+      collection: descriptor.name,
+      revisions: 0,
+      objects: 0,
+      bytes: 0,
+      heads: headsOf(targetRevisions).map((r) => r.id),
+      upToDate: true,
+    }
+  }
+
+  const have = new Set<string>()
+  for await (const key of destination.list(OBJECTS_PREFIX)) {
+    const hash = hashFromObjectKey(key)
+    if (hash) have.add(hash)
+  }
+  const plan = await planObjects(
+    source,
+    descriptor,
+    missing.map((r) => sourceLog.read(r)),
+    have,
+  )
+  const all = [...plan.chunks, ...plan.series, ...plan.nodesByDepth.flat()]
+  const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
+  const done = { objects: 0, bytes: 0 }
+  const report = (phase: 'objects' | 'revisions') =>
+    options.onProgress?.({
+      collection: descriptor.name,
+      phase,
+      objectsDone: done.objects,
+      objectsTotal: total.objects,
+      bytesDone: done.bytes,
+      bytesTotal: total.bytes,
+    })
+  report('objects')
+  const copy = async (object: PlannedObject) => {
+    const bytes = object.data ?? (await getObject(source, object.hash))
+    await destination.put(objectKey(object.hash), bytes)
+    done.objects++
+    done.bytes += bytes.length
+    report('objects')
+  }
+  // Each group completes before the next starts: a node is written only once all it points at is there.
+  await pool(plan.chunks, concurrency, copy)
+  await pool(plan.series, concurrency, copy)
+  for (const level of [...plan.nodesByDepth].reverse()) await pool(level, concurrency, copy)
+
+  for (const revision of missing) {
+    const bytes = await source.get(revision.key)
+    if (bytes === undefined)
+      throw new VarveError(
+        'NotFound',
+        `Revision ${revision.id} vanished from ${source.description} during the copy; run it again.`,
+      )
+    if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
+      throw new VarveError(
+        'Integrity',
+        `Revision ${revision.key} in ${source.description} does not match its hash; nothing more was copied.`,
+        {
+          details: { key: revision.key },
+        },
+      )
+    }
+    const key = `revisions/${target.id}/${nameOf(revision)}`
+    try {
+      await destination.create(key, bytes)
+    } catch (error) {
+      // Another copy got there first: the same name means the same bytes.
+      if (!VarveError.is(error, 'AlreadyExists') && !VarveError.is(error, 'PreconditionFailed')) throw error
+    }
+    done.objects++
+    done.bytes += bytes.length
+    report('revisions')
+  }
+  const after = headsOf([...targetRevisions, ...missing.map((r) => ({ ...r }))])
+  return {
+    collection: descriptor.name,
+    revisions: missing.length,
+    objects: all.length,
+    bytes: done.bytes,
+    heads: after.map((r) => r.id),
+    upToDate: false,
+  }
+}
+
+function nameOf(revision: Revision): string {
+  return revision.key.slice(revision.key.lastIndexOf('/') + 1)
+}
+
+async function planObjects(
+  source: Store,
+  descriptor: CollectionDescriptor,
+  bodies: readonly Promise<{ root: string | null }>[],
+  have: ReadonlySet<string>,
+): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByDepth: PlannedObject[][] }> {
+  const seen = new Set<string>(have)
+  const chunks: PlannedObject[] = []
+  const series: PlannedObject[] = []
+  const nodesByDepth: PlannedObject[][] = []
+  const readMeta = async (hash: string) => {
+    const data = await getObject(source, hash)
+    return { data, json: parseJson(data, objectKey(hash)) }
+  }
+  const visitSeries = async (hash: string) => {
+    if (seen.has(hash)) return
+    seen.add(hash)
+    const { data, json } = await readMeta(hash)
+    series.push({ hash, bytes: data.length, data })
+    for (const { chunk, bytes } of seriesIndexChunks(descriptor.schema, json, objectKey(hash))) {
+      if (seen.has(chunk)) continue
+      seen.add(chunk)
+      chunks.push({ hash: chunk, bytes })
+    }
+  }
+  const visitNode = async (hash: string, depth: number): Promise<void> => {
+    if (seen.has(hash)) return
+    seen.add(hash)
+    const { data, json } = await readMeta(hash)
+    ;(nodesByDepth[depth] ??= []).push({ hash, bytes: data.length, data })
+    const links = treeNodeLinks(json, objectKey(hash))
+    await Promise.all([
+      ...links.series.map(visitSeries),
+      ...links.children.map((child) => visitNode(child, depth + 1)),
+    ])
+  }
+  for (const body of bodies) {
+    const { root } = await body
+    if (root !== null) await visitNode(root, 0)
+  }
+  return { chunks, series, nodesByDepth }
+}
+
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+}
