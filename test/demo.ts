@@ -1,6 +1,6 @@
 /**
  * The README's demo: a repository in a local folder — create, write, read,
- * history, time travel, and two writers at once.
+ * history, time travel, two writers at once, and a push to a second store.
  */
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -13,7 +13,10 @@ const say = (text: string) => console.log(`\n▸ ${text}`)
 
 say(`Repo.open('${folder}') — a new repository in a local folder`)
 const repo = await Repo.open(folder)
-const temps = await repo.createCollection('temperature', new Schema({ timestamp: 'timestamp*', value: 'float64' }))
+const temps = await repo.createCollection(
+  'temperature',
+  new Schema({ timestamp: 'timestamp*', value: 'float64' }),
+)
 
 say('write two days for Brussels, then append a third')
 const brussels = temps.series('Brussels')
@@ -29,12 +32,15 @@ await temps.write({
   Oslo: { timestamp: ['2020-01-01T00:00', '2020-01-02T00:00'], value: [-3, -4] },
 })
 
-say("read Brussels from 2020-01-02 on")
+say('read Brussels from 2020-01-02 on')
 console.log((await brussels.read({ start: '2020-01-02' })).toString())
 
 say('history: every write is a revision')
 const log = await temps.log()
-for (const revision of log) console.log(`  ${revision.id}  ${revision.time.toISOString()}  parents: ${revision.parents.join(', ') || '—'}`)
+for (const revision of log)
+  console.log(
+    `  ${revision.id}  ${revision.time.toISOString()}  parents: ${revision.parents.join(', ') || '—'}`,
+  )
 
 say(`time travel: Brussels as of the second revision (${log[1]!.id})`)
 console.log((await temps.at(log[1]!.id).series('Brussels').read()).toString())
@@ -48,4 +54,16 @@ await Promise.all([
 for (const head of await temps.heads()) console.log(`  head ${head.id}`)
 console.log(`  series: ${(await temps.labels()).join(', ')}`)
 
-say(`done — the repository is in ${folder}`)
+const replica = `${folder}-replica`
+await rm(replica, { recursive: true, force: true })
+say(`push to a second store (${replica}), then write more and push again: only what is new travels`)
+const first = await repo.push(replica, { concurrency: 4 })
+for (const c of first.collections) console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
+await brussels.write({ timestamp: ['2020-01-05T00:00'], value: [5] })
+const second = await repo.push(replica)
+for (const c of second.collections) console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
+const copy = (await (await Repo.open(replica)).collection('temperature'))!
+console.log(`  the replica has ${(await copy.log()).length} revisions; Oslo there:`)
+console.log((await copy.series('Oslo').read()).toString())
+
+say(`done — the repositories are in ${folder} and ${replica}`)
