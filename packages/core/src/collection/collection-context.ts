@@ -4,6 +4,7 @@ import type { ObjectIo } from '../chunks/object-io.ts'
 import type { Schema } from '../model/schema.ts'
 import type { ChunkLayout } from '../series/segment-writer.ts'
 import type { Store } from '../store/store.ts'
+import type { MergeOptions, MergeResult } from './merge-options.ts'
 import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
 
 /** What a collection (and its series) share: where it lives, how it writes, and its changelog. */
@@ -27,6 +28,8 @@ export interface CollectionContext {
     remote: Remote,
     options?: SyncOptions,
   ) => Promise<CollectionSyncResult>
+  /** Joins the heads; supplied by the repository (merge sits above collections). */
+  readonly merge: (options?: MergeOptions) => Promise<MergeResult>
   /** The store the collection lives on. */
   readonly store: Store
   /** Runs `task` after every write this process started earlier on the collection, so its own writes chain. */

@@ -6,6 +6,7 @@ import type { Schema } from '../model/schema.ts'
 import type { CollectionContext } from './collection-context.ts'
 import { commitChanges, writeChange } from './commit.ts'
 import { validateLabel } from './labels.ts'
+import type { MergeOptions, MergeResult } from './merge-options.ts'
 import { Series } from './series.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
@@ -92,6 +93,16 @@ export class Collection {
   /** The revisions no other revision builds on. More than one means concurrent writers diverged (merge joins them). */
   async heads(): Promise<Revision[]> {
     return headsOf(await this.#ctx.changelog.list())
+  }
+
+  /**
+   * Joins every head into one (see `MergeOptions` for the strategies). With one
+   * head it does nothing and returns it. Throws `MergeConflict` (nothing
+   * written) when the strategy is 'fail' and branches disagree.
+   */
+  merge(options?: MergeOptions): Promise<MergeResult> {
+    if (this.readOnly) throw this.#readOnlyError()
+    return this.#ctx.merge(options)
   }
 
   /**

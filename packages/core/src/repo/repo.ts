@@ -15,6 +15,7 @@ import {
 } from '../collection/collection-registry.ts'
 import type { CollectionSyncResult, Remote, SyncOptions, SyncResult } from '../collection/transfer.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import { mergeHeads } from '../merge/merge.ts'
 import { Schema, type SchemaDefinition } from '../model/schema.ts'
 import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
 import { createCachedStore } from '../store/cached-store.ts'
@@ -188,6 +189,7 @@ export class Repo {
       layout: this.#layout,
       store: this.store,
       transfer,
+      merge: (options) => mergeHeads(context, options),
       serialize: (task) => {
         const run = queue.then(task, task)
         queue = run.catch(() => undefined)

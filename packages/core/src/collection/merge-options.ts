@@ -1,0 +1,33 @@
+import type { Revision } from '../changelog/changelog.ts'
+import type { IndexValue } from '../model/index-value.ts'
+
+export type MergeStrategy = 'last-writer-wins' | 'fail'
+
+export interface MergeOptions {
+  /**
+   * `'last-writer-wins'` (default): where branches wrote overlapping ranges, the
+   * write with the later clock wins, as if every branch's writes since their
+   * common ancestor were replayed in clock order. `'fail'`: if any series was
+   * changed differently on two branches in overlapping ranges, throw
+   * `MergeConflict` listing every one, and write nothing.
+   */
+  readonly strategy?: MergeStrategy
+}
+
+export interface MergeResult {
+  /** The merge revision, or the single head when there was nothing to merge. */
+  readonly revision: Revision | undefined
+  /** The heads that were joined (empty when there was one head or none). */
+  readonly merged: readonly string[]
+  /** Labels whose data the merge recomputed. */
+  readonly series: readonly string[]
+}
+
+/** Two branches changed one series differently in overlapping ranges (of the first index column). */
+export interface MergeConflict {
+  readonly label: string
+  readonly start: IndexValue | undefined
+  readonly stop: IndexValue | undefined
+  /** The two revisions whose changes collide. */
+  readonly revisions: readonly [string, string]
+}
