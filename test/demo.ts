@@ -1,6 +1,7 @@
 /**
  * The README's demo: a repository in a local folder — create, write, read,
- * history, time travel, two writers at once, and a push to a second store.
+ * history, time travel, two writers at once and their merge, and a push to a
+ * second store.
  */
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -53,6 +54,11 @@ await Promise.all([
 ])
 for (const head of await temps.heads()) console.log(`  head ${head.id}`)
 console.log(`  series: ${(await temps.labels()).join(', ')}`)
+
+say('merge: the heads join into one, keeping both writes')
+const merged = await temps.merge()
+console.log(`  merged ${merged.merged.length} heads into ${merged.revision?.id}; heads now: ${(await temps.heads()).length}`)
+console.log((await brussels.read({ start: '2020-01-03' })).toString())
 
 const replica = `${folder}-replica`
 await rm(replica, { recursive: true, force: true })

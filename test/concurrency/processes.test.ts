@@ -17,16 +17,25 @@ describe('separate OS processes writing one collection on the fs store', () => {
     const base = await mkdtemp(join(tmpdir(), 'varve-procs-'))
     dirs.push(base)
     const folder = join(base, 'repo')
-    await (await Repo.open(folder)).createCollection('shared', new Schema({ timestamp: 'timestamp*', value: 'float64' }))
+    await (await Repo.open(folder)).createCollection(
+      'shared',
+      new Schema({ timestamp: 'timestamp*', value: 'float64' }),
+    )
     const writers = 4
     const writes = 8
     const children = Array.from({ length: writers }, (_, w) =>
-      run(process.execPath, ['--conditions=@varve/source', '--import', 'tsx', script, folder, String(w), String(writes)], {
-        timeout: 60_000,
-      }),
+      run(
+        process.execPath,
+        ['--conditions=@varve/source', '--import', 'tsx', script, folder, String(w), String(writes)],
+        {
+          timeout: 60_000,
+        },
+      ),
     )
     await writeFile(join(base, 'start'), '')
-    const reports = (await Promise.all(children)).map((c) => JSON.parse(c.stdout.trim().split('\n').at(-1)!) as { writer: number; revisions: string[] })
+    const reports = (await Promise.all(children)).map(
+      (c) => JSON.parse(c.stdout.trim().split('\n').at(-1)!) as { writer: number; revisions: string[] },
+    )
 
     const collection = (await (await Repo.open(folder)).collection('shared'))!
     const log = await collection.log()
@@ -50,7 +59,8 @@ describe('separate OS processes writing one collection on the fs store', () => {
     }
     // Every head reads whole: no revision references missing or corrupt data.
     for (const head of await collection.heads()) {
-      for (const label of await collection.at(head.id).labels()) await collection.at(head.id).series(label).read()
+      for (const label of await collection.at(head.id).labels())
+        await collection.at(head.id).series(label).read()
     }
   }, 120_000)
 })

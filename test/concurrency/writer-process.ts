@@ -23,7 +23,9 @@ const collection = (await (await Repo.open(folder!)).collection('shared'))!
 const revisions: string[] = []
 for (let i = 0; i < writes; i++) {
   const at = new Date(Date.UTC(2020, 0, 1, 0, 0, i)).toISOString()
-  const own = await collection.series(`writer-${writer}`).write({ timestamp: [at], value: [writer * 1000 + i] })
+  const own = await collection
+    .series(`writer-${writer}`)
+    .write({ timestamp: [at], value: [writer * 1000 + i] })
   const shared = await collection.series('common').write({ timestamp: [at], value: [writer * 1000 + i] })
   revisions.push(own!.id, shared!.id)
 }
