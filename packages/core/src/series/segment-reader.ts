@@ -66,7 +66,8 @@ export async function readWholeSegment(io: ObjectIo, schema: Schema, segment: Se
 async function readSegment(io: ObjectIo, schema: Schema, segment: Segment, plan: ReadPlan): Promise<Frame> {
   const key = objectKey(segment.chunk)
   const whole = contains(segment.first[0]!, segment.last[0]!, plan.range)
-  const ranged = io.store.capabilities.rangeRead && segment.bytes > WHOLE_READ_BYTES
+  // A query that needs every row of a large chunk fetches it whole too: one request, not two.
+  const ranged = io.store.capabilities.rangeRead && segment.bytes > WHOLE_READ_BYTES && !whole
   let frame: Frame
   if (!ranged) {
     const bytes = await getObject(io.store, segment.chunk)
