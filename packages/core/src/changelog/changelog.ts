@@ -4,6 +4,7 @@ import { VarveError } from '../errors/varve-error.ts'
 import type { Closed, IndexValueJson } from '../model/index-value.ts'
 import type { Store } from '../store/store.ts'
 import { compareHlc, type HlcTimestamp, type HybridLogicalClock } from './hlc.ts'
+import { decodePack, encodePack, type PackedRevision } from './packs.ts'
 import {
   formatRevisionId,
   formatRevisionName,
@@ -21,8 +22,10 @@ export interface Revision {
   readonly time: Date
   readonly hlc: HlcTimestamp
   readonly writer: string
-  /** The object's key. */
+  /** The object's key (its last segment is the revision's name). */
   readonly key: string
+  /** Set when the revision lives in a pack (see packs.ts) rather than in its own object. */
+  readonly pack?: string
 }
 
 /**
@@ -56,34 +59,103 @@ export interface RevisionBody {
   readonly changes: readonly SeriesOp[]
 }
 
+/** Past this many loose revisions, a commit packs the settled part of the history (see `squash`). */
+export const AUTO_SQUASH_AT = 256
+
 /**
  * The changelog of one collection: immutable revision objects under
  * `revisions/<collection id>/`, written create-only, never overwritten. Their
  * keys carry id and parents (see revision-key.ts), so one listing yields the
- * whole DAG and its heads.
+ * DAG and its heads. History every head shares is moved into packs
+ * (`packs/<collection id>/`) so that the listing stays short however long the
+ * history grows; heads are never packed.
  */
 export class Changelog {
   readonly #store: Store
   readonly #prefix: string
+  readonly #packPrefix: string
   readonly #parsedKeys = new Map<string, Revision>()
   readonly #bodies = new Map<string, RevisionBody>()
+  readonly #packs = new Map<string, readonly PackedRevision[]>()
 
   constructor(store: Store, collectionId: string) {
     this.#store = store
     this.#prefix = `revisions/${collectionId}/`
+    this.#packPrefix = `packs/${collectionId}/`
   }
 
-  /** Every revision, oldest first (by clock). One listing. */
-  async list(): Promise<Revision[]> {
+  /** The loose revisions, oldest first (by clock): every head is among them. One listing. */
+  async listLoose(): Promise<Revision[]> {
     const out: Revision[] = []
     for await (const key of this.#store.list(this.#prefix)) out.push(this.#parse(key))
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    return out.sort(byId)
+  }
+
+  /** Every revision, loose and packed, oldest first. One listing of each prefix, plus packs not read before. */
+  async list(): Promise<Revision[]> {
+    // Loose first, packs second: a squash writes its pack before deleting the loose
+    // objects, so a revision moved meanwhile is seen in one listing or the other.
+    const loose = await this.listLoose()
+    const seen = new Set(loose.map((r) => r.id))
+    const out = [...loose]
+    for (const [pack, revisions] of await this.#loadPacks()) {
+      for (const { name } of revisions) {
+        const revision = this.#parse(this.#prefix + name, pack)
+        if (!seen.has(revision.id)) {
+          seen.add(revision.id)
+          out.push(revision)
+        }
+      }
+    }
+    return out.sort(byId)
+  }
+
+  /** The exact bytes of a revision object (for copies). */
+  async bytes(revision: Revision): Promise<Uint8Array> {
+    if (revision.pack === undefined) {
+      const bytes = await this.#store.get(revision.key)
+      if (bytes !== undefined) return bytes
+    }
+    // Packed, or packed since it was listed: look in the packs.
+    const name = revision.key.slice(this.#prefix.length)
+    for (const [, revisions] of await this.#loadPacks()) {
+      const found = revisions.find((r) => r.name === name)
+      if (found) return found.bytes
+    }
+    throw new VarveError('NotFound', `Revision ${revision.id} is missing from ${this.#store.description}.`, {
+      details: { key: revision.key },
+    })
+  }
+
+  /**
+   * Moves the revisions every head descends from (except the heads) into one
+   * pack, then deletes their loose objects. Nothing is lost: reads of the past
+   * find them in the pack. Safe with concurrent readers, writers and squashes.
+   * Returns how many revisions were packed.
+   */
+  async squash(): Promise<number> {
+    const loose = await this.listLoose()
+    const heads = headsOf(loose)
+    if (heads.length === 0) return 0
+    const ancestrySets = heads.map((h) => new Set(ancestry(loose, h).map((r) => r.id)))
+    const headIds = new Set(heads.map((h) => h.id))
+    const settled = loose.filter((r) => !headIds.has(r.id) && ancestrySets.every((set) => set.has(r.id)))
+    if (settled.length === 0) return 0
+    const packed = await Promise.all(
+      settled.map(async (r) => ({ name: r.key.slice(this.#prefix.length), bytes: await this.bytes(r) })),
+    )
+    const { bytes, suffix } = encodePack(packed)
+    await this.#store.put(this.#packPrefix + suffix, bytes)
+    this.#packs.set(this.#packPrefix + suffix, packed)
+    const keys = settled.map((r) => r.key)
+    for (let i = 0; i < keys.length; i += 1000) await this.#store.delete(keys.slice(i, i + 1000))
+    return settled.length
   }
 
   async read(revision: Revision): Promise<RevisionBody> {
     const cached = this.#bodies.get(revision.id)
     if (cached) return cached
-    const bytes = await this.#store.get(revision.key)
+    const bytes = await this.bytes(revision).catch(() => undefined)
     if (bytes === undefined) {
       throw new VarveError(
         'NotFound',
@@ -127,9 +199,25 @@ export class Changelog {
     return this.#parse(key)
   }
 
-  #parse(key: string): Revision {
+  async #loadPacks(): Promise<[string, readonly PackedRevision[]][]> {
+    const keys: string[] = []
+    for await (const key of this.#store.list(this.#packPrefix)) keys.push(key)
+    return Promise.all(
+      keys.map(async (key): Promise<[string, readonly PackedRevision[]]> => {
+        const known = this.#packs.get(key)
+        if (known) return [key, known]
+        const bytes = await this.#store.get(key)
+        // A pack that vanished since the listing (its collection was dropped) holds nothing to read.
+        const revisions = bytes === undefined ? [] : decodePack(bytes, key)
+        this.#packs.set(key, revisions)
+        return [key, revisions]
+      }),
+    )
+  }
+
+  #parse(key: string, pack?: string): Revision {
     const known = this.#parsedKeys.get(key)
-    if (known) return known
+    if (known && (pack === undefined || known.pack === pack)) return known
     const parts: RevisionKeyParts = parseRevisionName(key.slice(this.#prefix.length))
     const revision: Revision = {
       id: parts.id,
@@ -138,6 +226,7 @@ export class Changelog {
       hlc: parts.hlc,
       writer: parts.writer,
       key,
+      ...(pack === undefined ? {} : { pack }),
     }
     this.#parsedKeys.set(key, revision)
     return revision
@@ -229,4 +318,8 @@ function parseBody(bytes: Uint8Array, revision: Revision): RevisionBody {
     message: raw.message,
     changes: raw.changes,
   }
+}
+
+function byId(a: Revision, b: Revision): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }

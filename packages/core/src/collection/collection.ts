@@ -92,7 +92,7 @@ export class Collection {
 
   /** The revisions no other revision builds on. More than one means concurrent writers diverged (merge joins them). */
   async heads(): Promise<Revision[]> {
-    return headsOf(await this.#ctx.changelog.list())
+    return headsOf(await this.#ctx.changelog.listLoose())
   }
 
   /**
@@ -116,6 +116,17 @@ export class Collection {
   /** Brings the revisions (and data) this repository lacks from the same-named collection of the remote. */
   pull(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
     return this.#ctx.transfer('pull', remote, options)
+  }
+
+  /**
+   * Packs the history every head shares into one object, so a collection with a
+   * long history lists (and opens) in few requests; every revision stays
+   * readable. Commits do this on their own past a few hundred loose revisions.
+   * Returns how many revisions were packed.
+   */
+  squash(): Promise<number> {
+    if (this.readOnly) throw this.#readOnlyError()
+    return this.#ctx.changelog.squash()
   }
 
   /** A read-only view of the collection as of a revision id (or unique prefix) or an instant. */

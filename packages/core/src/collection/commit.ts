@@ -1,4 +1,4 @@
-import { latestHead, type Revision, type SeriesOp } from '../changelog/changelog.ts'
+import { AUTO_SQUASH_AT, latestHead, type Revision, type SeriesOp } from '../changelog/changelog.ts'
 import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
 import type { Frame } from '../model/frame.ts'
 import { indexKeyToJson, rowKey } from '../model/index-key.ts'
@@ -49,7 +49,7 @@ export function commitChanges(
   message: string,
 ): Promise<Revision | undefined> {
   return ctx.serialize(async () => {
-    const revisions = await ctx.changelog.list()
+    const revisions = await ctx.changelog.listLoose()
     const head = latestHead(revisions)
     const root = head === undefined ? null : (await ctx.changelog.read(head)).root
     const treeChanges = new Map<string, TreeEntry | null>()
@@ -69,14 +69,22 @@ export function commitChanges(
     )
     if (treeChanges.size === 0) return head
     const newRoot = await updateTree(ctx.io, root, treeChanges)
-    return ctx.changelog.commit(ctx.clock, ctx.writer, head === undefined ? [] : [head], newRoot, {
-      message,
-      changes: ops,
-    })
+    const revision = await ctx.changelog.commit(
+      ctx.clock,
+      ctx.writer,
+      head === undefined ? [] : [head],
+      newRoot,
+      {
+        message,
+        changes: ops,
+      },
+    )
+    if (revisions.length + 1 > AUTO_SQUASH_AT) await ctx.changelog.squash()
+    return revision
   })
 }
 
 /** The head reads follow now (undefined for an empty collection). */
 export async function latestRevision(ctx: CollectionContext): Promise<Revision | undefined> {
-  return latestHead(await ctx.changelog.list())
+  return latestHead(await ctx.changelog.listLoose())
 }

@@ -19,11 +19,14 @@ export type Version = 'latest' | string | Date
  * head, the newest made at or before it.
  */
 export async function resolveSnapshot(ctx: CollectionContext, version: Version): Promise<Snapshot> {
-  const revisions = await ctx.changelog.list()
   let revision: Revision | undefined
   if (version === 'latest') {
-    revision = latestHead(revisions)
-  } else if (version instanceof Date) {
+    revision = latestHead(await ctx.changelog.listLoose())
+    if (revision === undefined) return { revision: undefined, root: null }
+    return { revision, root: (await ctx.changelog.read(revision)).root }
+  }
+  const revisions = await ctx.changelog.list()
+  if (version instanceof Date) {
     if (Number.isNaN(version.getTime()))
       throw new VarveError(
         'InvalidArgument',

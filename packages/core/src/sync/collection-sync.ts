@@ -39,20 +39,24 @@ export async function syncCollection(
   const target = await ensureDescriptorLike(destination, descriptor)
   const sourceLog = new Changelog(source, descriptor.id)
   const targetLog = new Changelog(destination, target.id)
-  const [sourceRevisions, targetRevisions] = await Promise.all([sourceLog.list(), targetLog.list()])
-  const present = new Set(targetRevisions.map(nameOf))
-  const missing = sourceRevisions.filter((r) => !present.has(nameOf(r)))
-  if (missing.length === 0) {
+  // Up to date when the destination holds every loose source revision (every
+  // source head is loose, and a destination that holds a revision holds its
+  // ancestors): one listing per side.
+  const [sourceLoose, targetLoose] = await Promise.all([sourceLog.listLoose(), targetLog.listLoose()])
+  const looseThere = new Set(targetLoose.map(nameOf))
+  if (sourceLoose.every((r) => looseThere.has(nameOf(r)))) {
     return {
       collection: descriptor.name,
       revisions: 0,
       objects: 0,
       bytes: 0,
-      heads: headsOf(targetRevisions).map((r) => r.id),
+      heads: headsOf(targetLoose).map((r) => r.id),
       upToDate: true,
     }
   }
-
+  const [sourceRevisions, targetRevisions] = await Promise.all([sourceLog.list(), targetLog.list()])
+  const present = new Set(targetRevisions.map(nameOf))
+  const missing = sourceRevisions.filter((r) => !present.has(nameOf(r)))
   const have = new Set<string>()
   for await (const key of destination.list(OBJECTS_PREFIX)) {
     const hash = hashFromObjectKey(key)
@@ -90,12 +94,7 @@ export async function syncCollection(
   for (const level of [...plan.nodesByDepth].reverse()) await pool(level, concurrency, copy)
 
   for (const revision of missing) {
-    const bytes = await source.get(revision.key)
-    if (bytes === undefined)
-      throw new VarveError(
-        'NotFound',
-        `Revision ${revision.id} vanished from ${source.description} during the copy; run it again.`,
-      )
+    const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
       throw new VarveError(
         'Integrity',
@@ -116,7 +115,7 @@ export async function syncCollection(
     done.bytes += bytes.length
     report('revisions')
   }
-  const after = headsOf([...targetRevisions, ...missing.map((r) => ({ ...r }))])
+  const after = headsOf([...targetRevisions, ...missing])
   return {
     collection: descriptor.name,
     revisions: missing.length,
