@@ -1,0 +1,351 @@
+// Column codec measurements (not part of the test suite):
+//   pnpm exec tsx --conditions=@varve/source packages/core/bench/codec.ts [--quick]
+// Prints, per data set and page size: the encoding chosen, stored bytes per value, and the
+// speed of encode / decode alone and with the SHA-256 the chunk layer adds, in MB/s of raw
+// column bytes (8 per value for timestamps and float64). Then the W1 bytes per row (timestamp
+// + value) for several definitions of "random walk" next to their information floor, and the
+// transform comparison behind the float encoding.
+
+import { decodeColumn, encodeColumn } from '../src/chunks/column-codec.ts'
+import { compress } from '../src/chunks/compression.ts'
+import { encodingName } from '../src/chunks/encodings.ts'
+import { sha256 } from '../src/chunks/hash.ts'
+import type { ColumnArray, ColumnType } from '../src/model/column-types.ts'
+
+const quick = process.argv.includes('--quick')
+const PAGE_SIZES = [8192, 65536]
+/** Raw bytes of distinct pages cycled through per measurement, so caches do not flatter. */
+const WORKING_SET = quick ? 4 << 20 : 16 << 20
+const MIN_SECONDS = quick ? 0.15 : 0.4
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function normal(random: () => number): () => number {
+  return () => {
+    let u = 0
+    while (u === 0) u = random()
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+  }
+}
+
+interface DataSet {
+  name: string
+  type: ColumnType
+  width: number
+  make: (rows: number, seed: number) => ColumnArray
+}
+
+function walk(start: number, step: number): (rows: number, seed: number) => Float64Array {
+  return (rows, seed) => {
+    const gauss = normal(mulberry32(seed))
+    const values = new Float64Array(rows)
+    let x = start
+    for (let i = 0; i < rows; i++) {
+      x += gauss() * step
+      values[i] = x
+    }
+    return values
+  }
+}
+
+const DATA_SETS: DataSet[] = [
+  {
+    name: 'timestamps 1 s apart (ms)',
+    type: 'timestamp[ms]',
+    width: 8,
+    make: (rows, seed) => {
+      const values = new BigInt64Array(rows)
+      const start = 1_700_000_000_000n + BigInt(seed) * 86_400_000n
+      for (let i = 0; i < rows; i++) values[i] = start + BigInt(i) * 1000n
+      return values
+    },
+  },
+  {
+    name: 'timestamps ~1 s, jitter ±50 ms',
+    type: 'timestamp[ms]',
+    width: 8,
+    make: (rows, seed) => {
+      const random = mulberry32(seed)
+      const values = new BigInt64Array(rows)
+      let t = 1_700_000_000_000
+      for (let i = 0; i < rows; i++) {
+        t += 950 + Math.floor(random() * 101)
+        values[i] = BigInt(t)
+      }
+      return values
+    },
+  },
+  { name: 'float64 walk 100 + N(0,1)', type: 'float64', width: 8, make: walk(100, 1) },
+  { name: 'float64 walk 100 + N(0,0.1)', type: 'float64', width: 8, make: walk(100, 0.1) },
+  { name: 'float64 walk 100 + N(0,0.01)', type: 'float64', width: 8, make: walk(100, 0.01) },
+  { name: 'float64 walk 1000 + N(0,1)', type: 'float64', width: 8, make: walk(1000, 1) },
+  {
+    name: 'float64 cents 100.00 + N(0,5)¢',
+    type: 'float64',
+    width: 8,
+    make: (rows, seed) => {
+      const gauss = normal(mulberry32(seed))
+      const values = new Float64Array(rows)
+      let cents = 10000
+      for (let i = 0; i < rows; i++) {
+        cents += Math.round(gauss() * 5)
+        values[i] = cents / 100
+      }
+      return values
+    },
+  },
+  {
+    name: 'float64 noise N(0,1)',
+    type: 'float64',
+    width: 8,
+    make: (rows, seed) => {
+      const gauss = normal(mulberry32(seed))
+      return Float64Array.from({ length: rows }, gauss)
+    },
+  },
+  {
+    name: 'float32 walk 100 + N(0,0.01)',
+    type: 'float32',
+    width: 4,
+    make: (rows, seed) => Float32Array.from(walk(100, 0.01)(rows, seed)),
+  },
+  {
+    name: 'int64 counter + 0..9',
+    type: 'int64',
+    width: 8,
+    make: (rows, seed) => {
+      const random = mulberry32(seed)
+      const values = new BigInt64Array(rows)
+      let v = 0
+      for (let i = 0; i < rows; i++) {
+        v += Math.floor(random() * 10)
+        values[i] = BigInt(v)
+      }
+      return values
+    },
+  },
+  {
+    name: 'str 16 symbols',
+    type: 'str',
+    width: 8,
+    make: (rows, seed) => {
+      const random = mulberry32(seed)
+      return Array.from({ length: rows }, () => `SYM${Math.floor(random() * 16)}`)
+    },
+  },
+  {
+    name: 'bool 10% true',
+    type: 'bool',
+    width: 1,
+    make: (rows, seed) => {
+      const random = mulberry32(seed)
+      return Array.from({ length: rows }, () => random() < 0.1)
+    },
+  },
+]
+
+function rate(bytes: number, run: () => void): number {
+  let best = 0
+  for (let round = 0; round < 3; round++) {
+    let reps = 0
+    const start = process.hrtime.bigint()
+    let seconds = 0
+    do {
+      run()
+      reps++
+      seconds = Number(process.hrtime.bigint() - start) / 1e9
+    } while (seconds < MIN_SECONDS / 3)
+    best = Math.max(best, (bytes * reps) / seconds / 1e6)
+  }
+  return best
+}
+
+interface Measured {
+  encoding: string
+  bytesPerValue: number
+  encode: number
+  decode: number
+  encodeHash: number
+  hashDecode: number
+}
+
+function measure(set: DataSet, rows: number): Measured {
+  const pages = Math.max(1, Math.round(WORKING_SET / (rows * set.width)))
+  const columns = Array.from({ length: pages }, (_, p) => set.make(rows, 1000 + p))
+  const blocks = columns.map((values) => encodeColumn(set.type, values))
+  const stored = blocks.reduce((sum, block) => sum + block.length, 0)
+  const raw = pages * rows * set.width
+  const names = new Set(blocks.map((block) => encodingName(block[0]!)))
+  return {
+    encoding: [...names].join('+'),
+    bytesPerValue: stored / (pages * rows),
+    encode: rate(raw, () => {
+      for (const values of columns) encodeColumn(set.type, values)
+    }),
+    decode: rate(raw, () => {
+      for (const block of blocks) decodeColumn(set.type, block, rows)
+    }),
+    encodeHash: rate(raw, () => {
+      for (const values of columns) sha256(encodeColumn(set.type, values))
+    }),
+    hashDecode: rate(raw, () => {
+      for (const block of blocks) {
+        sha256(block)
+        decodeColumn(set.type, block, rows)
+      }
+    }),
+  }
+}
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells
+    .map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!)))
+    .join(' ')
+}
+
+function codecTable(): void {
+  const widths = [32, 6, 11, 9, 9, 9, 9, 9]
+  console.log('\n## Column codecs (MB/s of raw column bytes; best of 3)\n')
+  console.log(row(['data', 'rows', 'encoding', 'B/value', 'enc', 'dec', 'enc+sha', 'sha+dec'], widths))
+  for (const set of DATA_SETS) {
+    for (const rows of PAGE_SIZES) {
+      const m = measure(set, rows)
+      console.log(
+        row(
+          [
+            set.name,
+            rows,
+            m.encoding,
+            m.bytesPerValue.toFixed(3),
+            m.encode.toFixed(0),
+            m.decode.toFixed(0),
+            m.encodeHash.toFixed(0),
+            m.hashDecode.toFixed(0),
+          ],
+          widths,
+        ),
+      )
+    }
+  }
+}
+
+/**
+ * The ideal code length of a walk whose model (Gaussian steps of known size) is
+ * known to the coder: −log2(density(step) · ulp(value)) bits per value. No
+ * lossless coder of these float64 values can do better on average.
+ */
+function floorBytes(values: Float64Array, step: number): number {
+  let bits = 0
+  for (let i = 1; i < values.length; i++) {
+    const x = values[i]!
+    const z = (x - values[i - 1]!) / step
+    const ulp = 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52)
+    const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI) / step
+    bits -= Math.log2(density * ulp)
+  }
+  return bits / (values.length - 1) / 8
+}
+
+function w1Table(): void {
+  const definitions: [string, number, number][] = [
+    ['100 + N(0,1)', 100, 1],
+    ['100 + N(0,0.1)', 100, 0.1],
+    ['100 + N(0,0.01)', 100, 0.01],
+    ['1000 + N(0,1)', 1000, 1],
+    ['0 + N(0,1)', 0, 1],
+  ]
+  const series = quick ? 4 : 20
+  const rows = 100_000
+  const widths = [18, 6, 10, 10, 10]
+  console.log(`\n## W1 bytes per row (timestamp + value), ${series} series × ${rows} rows, 1 s timestamps\n`)
+  console.log(row(['walk', 'page', 'B/row', 'floor B/v', 'values B/v'], widths))
+  const stamps = DATA_SETS[0]!
+  for (const [name, start, step] of definitions) {
+    for (const page of PAGE_SIZES) {
+      let stored = 0
+      let floor = 0
+      let valueBytes = 0
+      for (let s = 0; s < series; s++) {
+        const values = walk(start, step)(rows, s + 1)
+        const times = stamps.make(rows, s) as BigInt64Array
+        floor += floorBytes(values, step) / series
+        for (let at = 0; at < rows; at += page) {
+          const end = Math.min(rows, at + page)
+          const v = encodeColumn('float64', values.subarray(at, end)).length
+          valueBytes += v
+          stored += v + encodeColumn('timestamp[ms]', times.subarray(at, end)).length
+        }
+      }
+      const total = series * rows
+      console.log(
+        row(
+          [name, page, (stored / total).toFixed(3), floor.toFixed(3), (valueBytes / total).toFixed(3)],
+          widths,
+        ),
+      )
+    }
+  }
+}
+
+/** Bytes per value of float64 walks under the transforms considered, with one zstd stream each. */
+function transformTable(): void {
+  const rows = 65536
+  const widths = [18, 11, 11, 11, 11]
+  console.log(`\n## float64 transforms before zstd (one stream, ${rows} rows) vs the codec (planes apart)\n`)
+  console.log(row(['walk', 'shuffle', 'xor+shuf', 'delta+shuf', 'codec'], widths))
+  for (const [name, start, step] of [
+    ['100 + N(0,1)', 100, 1],
+    ['100 + N(0,0.01)', 100, 0.01],
+    ['1000 + N(0,1)', 1000, 1],
+  ] as const) {
+    const values = walk(start, step)(rows, 7)
+    const lanes = new Uint32Array(values.buffer)
+    const xor = new Uint32Array(lanes.length)
+    const delta = new Uint32Array(lanes.length)
+    for (let i = 0; i < rows; i++) {
+      const pl = i === 0 ? lanes[0]! : lanes[2 * i - 2]!
+      const ph = i === 0 ? lanes[1]! : lanes[2 * i - 1]!
+      const l = lanes[2 * i]!
+      const h = lanes[2 * i + 1]!
+      xor[2 * i] = l ^ pl
+      xor[2 * i + 1] = h ^ ph
+      const dl = (l - pl) | 0
+      const dh = (h - ph - (l >>> 0 < pl >>> 0 ? 1 : 0)) | 0
+      const sign = dh >> 31
+      delta[2 * i] = (dl << 1) ^ sign
+      delta[2 * i + 1] = ((dh << 1) | (dl >>> 31)) ^ sign
+    }
+    const size = (words: Uint32Array) => compress(shuffle(new Uint8Array(words.buffer))).length / rows
+    console.log(
+      row(
+        [
+          name,
+          size(lanes).toFixed(3),
+          size(xor).toFixed(3),
+          size(delta).toFixed(3),
+          (encodeColumn('float64', values).length / rows).toFixed(3),
+        ],
+        widths,
+      ),
+    )
+  }
+}
+
+function shuffle(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length / 8
+  const out = new Uint8Array(bytes.length)
+  for (let i = 0; i < n; i++) for (let j = 0; j < 8; j++) out[j * n + i] = bytes[8 * i + j]!
+  return out
+}
+
+codecTable()
+w1Table()
+transformTable()

@@ -1,0 +1,126 @@
+import { VarveError } from '../errors/varve-error.ts'
+
+/** The error every decoder raises for bytes that cannot be what an encoder wrote. */
+export function corrupt(what: string, cause?: unknown): VarveError {
+  return new VarveError(
+    'Integrity',
+    `Cannot decode stored bytes: ${what}. They are damaged or truncated; restore them from another copy.`,
+    { cause },
+  )
+}
+
+// One writer's buffer is kept between uses: a fresh multi-megabyte buffer per
+// column block costs page faults that are a fifth of encoding.
+let spare: Uint8Array | undefined
+
+/**
+ * Appends bytes to a growing buffer; `finish()` returns a copy of exactly
+ * what was written and hands the buffer on to the next writer.
+ */
+export class ByteWriter {
+  private buffer: Uint8Array
+  private length = 0
+
+  constructor(capacity = 256) {
+    if (spare !== undefined && spare.length >= capacity) {
+      this.buffer = spare
+      spare = undefined
+    } else {
+      this.buffer = new Uint8Array(Math.max(16, capacity))
+    }
+  }
+
+  get size(): number {
+    return this.length
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.length + extra
+    if (needed <= this.buffer.length) return
+    const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2))
+    grown.set(this.buffer.subarray(0, this.length))
+    this.buffer = grown
+  }
+
+  u8(value: number): void {
+    this.reserve(1)
+    this.buffer[this.length++] = value
+  }
+
+  /** Unsigned LEB128 of a non-negative safe integer. */
+  varint(value: number): void {
+    this.reserve(8)
+    let rest = value
+    while (rest >= 0x80) {
+      this.buffer[this.length++] = (rest % 0x80) | 0x80
+      rest = Math.floor(rest / 0x80)
+    }
+    this.buffer[this.length++] = rest
+  }
+
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length)
+    this.buffer.set(data, this.length)
+    this.length += data.length
+  }
+
+  finish(): Uint8Array {
+    const result = this.buffer.slice(0, this.length)
+    if (spare === undefined || spare.length < this.buffer.length) spare = this.buffer
+    return result
+  }
+}
+
+/** Reads what a `ByteWriter` wrote; every overrun or malformed field throws `Integrity`. */
+export class ByteReader {
+  private position: number
+
+  constructor(
+    private readonly data: Uint8Array,
+    start = 0,
+  ) {
+    this.position = start
+  }
+
+  get offset(): number {
+    return this.position
+  }
+
+  get remaining(): number {
+    return this.data.length - this.position
+  }
+
+  u8(): number {
+    if (this.position >= this.data.length) throw corrupt('unexpected end of data')
+    return this.data[this.position++]!
+  }
+
+  /** Unsigned LEB128, at most `max` (a safe integer). */
+  varint(max = Number.MAX_SAFE_INTEGER): number {
+    let value = 0
+    let scale = 1
+    for (let i = 0; i < 8; i++) {
+      const byte = this.u8()
+      value += (byte & 0x7f) * scale
+      if (byte < 0x80) {
+        if (value > max) throw corrupt(`a length or count of ${value} exceeds ${max}`)
+        return value
+      }
+      scale *= 0x80
+    }
+    throw corrupt('a variable-length integer runs past 8 bytes')
+  }
+
+  /** The next `length` bytes as a view (no copy). */
+  bytes(length: number): Uint8Array {
+    if (length > this.remaining) throw corrupt(`needs ${length} bytes, ${this.remaining} left`)
+    const view = this.data.subarray(this.position, this.position + length)
+    this.position += length
+    return view
+  }
+
+  /** Throws unless every byte was consumed: trailing bytes mean a damaged block. */
+  end(): void {
+    if (this.position !== this.data.length) throw corrupt(`${this.remaining} unexpected trailing bytes`)
+  }
+}

@@ -1,0 +1,170 @@
+import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts'
+import {
+  laneBuffer,
+  laneBytesLookRandom,
+  type PlaneBuffer,
+  planeBuffer,
+  readPlanes,
+  writePlanes,
+} from './byte-planes.ts'
+import { shuffleWords } from './byte-shuffle.ts'
+import { deltaDecodeUniform64, deltaEncode64, orderMapHi, unshuffleDelta64 } from './delta-zigzag.ts'
+
+/**
+ * The body of `Delta` (64-bit integers, timestamps) and `FloatDelta`
+ * (float64, order-mapped) blocks of n ≥ 1 values:
+ *
+ *     flags (u8) | first value (lo, hi lanes; 8 bytes) |
+ *       LO_RAW: lo lanes of values 1..n-1 (4 bytes each) | plane section of the hi-lane deltas
+ *       else:   plane section of the lo- and hi-lane deltas (8 planes)
+ *
+ * `LO_RAW` is chosen when the lo-lane deltas are noise in every byte (a
+ * float random walk with steps above 2^32 ulps): their own values are just
+ * as random, so they are stored as they are, and decoding skips their
+ * shuffle and prefix sum — about half the work for no change in size.
+ */
+const LO_RAW = 1
+const SAMPLE = 1024
+
+export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, orderMap: boolean): void {
+  const m = n - 1
+  const loRaw = loDeltasLookRandom(lanes, n, orderMap)
+  const hi = lanes[1]!
+  out.u8(loRaw ? LO_RAW : 0)
+  writeWord(out, orderMap ? lanes[0]! ^ (hi >> 31) : lanes[0]!)
+  writeWord(out, orderMap ? orderMapHi(hi) : hi)
+  const planes = planeBuffer(m, 8)
+  if (loRaw) {
+    const staging = laneBuffer(2 * m)
+    const los = staging.subarray(0, m)
+    const his = staging.subarray(m, 2 * m)
+    let previous = orderMap ? orderMapHi(hi) : hi
+    for (let k = 1; k < n; k++) {
+      const h = orderMap ? orderMapHi(lanes[2 * k + 1]!) : lanes[2 * k + 1]!
+      const d = (h - previous) | 0
+      his[k - 1] = (d << 1) ^ (d >> 31)
+      los[k - 1] = lanes[2 * k]!
+      previous = h
+    }
+    out.bytes(new Uint8Array(staging.buffer, 0, 4 * m))
+    shuffleWords(his, 0, 1, m, planes, 0)
+    writePlanes(out, planes, m, 4)
+    return
+  }
+  const deltas = laneBuffer(2 * m)
+  if (deltaEncode64(lanes, n, orderMap, deltas) && m > 0) {
+    // Every delta the same (regular timestamps): constant planes, nothing to shuffle.
+    for (let j = 0; j < 8; j++) {
+      const byte = (deltas[j >> 2]! >>> (8 * (j & 3))) & 0xff
+      planes.stats[j] = byte
+      planes.stats[8 + j] = byte
+    }
+  } else {
+    shuffleWords(deltas, 0, 2, m, planes, 0)
+    shuffleWords(deltas, 1, 2, m, planes, 4)
+  }
+  writePlanes(out, planes, m, 8)
+}
+
+/** Whether the lo-lane deltas look like noise in all four bytes, judged on a sample of ~1024. */
+function loDeltasLookRandom(lanes: Int32Array, n: number, orderMap: boolean): boolean {
+  const count = Math.min(n - 1, SAMPLE)
+  if (count < SAMPLE) return false
+  const sample = laneBuffer(count)
+  const step = Math.floor((n - 1) / count)
+  for (let i = 0, k = 1; i < count; i++, k += step) {
+    let l = lanes[2 * k]!
+    let p = lanes[2 * k - 2]!
+    if (orderMap) {
+      l ^= lanes[2 * k + 1]! >> 31
+      p ^= lanes[2 * k - 1]! >> 31
+    }
+    const d = (l - p) | 0
+    sample[i] = (d << 1) ^ (d >> 31)
+  }
+  return laneBytesLookRandom(sample, count)
+}
+
+/** Inverse of `encodeDelta64` into `lanes` (2n words, zero on entry). */
+export function decodeDelta64(input: ByteReader, lanes: Int32Array, n: number, orderMap: boolean): void {
+  const flags = input.u8()
+  if ((flags & ~LO_RAW) !== 0) throw corrupt(`unknown delta flags ${flags}`)
+  lanes[0] = readWord(input)
+  lanes[1] = readWord(input)
+  const m = n - 1
+  if (flags === LO_RAW) {
+    const staged = laneBuffer(m)
+    new Uint8Array(staged.buffer, 0, 4 * m).set(input.bytes(4 * m))
+    unshuffleLoRaw(readPlanes(input, m, 4), staged, lanes, n, orderMap)
+    return
+  }
+  const planes = readPlanes(input, m, 8, 8)
+  if (planes.uniform) {
+    // Every delta the same (regular timestamps): no planes to gather.
+    const { bytes, stride, width } = planes
+    const planeByte = (j: number) => (j < width ? bytes[4 * j * stride]! : 0)
+    const zl = planeByte(0) | (planeByte(1) << 8) | (planeByte(2) << 16) | (planeByte(3) << 24)
+    const zh = planeByte(4) | (planeByte(5) << 8) | (planeByte(6) << 16) | (planeByte(7) << 24)
+    deltaDecodeUniform64(lanes, n, zl, zh, orderMap)
+  } else {
+    unshuffleDelta64(planes, lanes, n, orderMap)
+  }
+}
+
+/**
+ * Decodes the `LO_RAW` layout in one pass: the hi-lane zigzag deltas from 4
+ * byte planes, prefix-summed (and unmapped), beside the lo lanes from `lo`.
+ */
+function unshuffleLoRaw(
+  buffer: PlaneBuffer,
+  lo: Int32Array,
+  lanes: Int32Array,
+  n: number,
+  orderMap: boolean,
+): void {
+  const { words: planes, stride } = buffer
+  let h = lanes[1]!
+  if (orderMap) {
+    const flip = ~(h >> 31)
+    lanes[0]! ^= flip
+    lanes[1] = h ^ (flip | 0x80000000)
+  }
+  const m = n - 1
+  const groups = m >> 2
+  const s1 = stride
+  const s2 = 2 * stride
+  const s3 = 3 * stride
+  const z = new Int32Array(4)
+  for (let q = 0, k = 0; q <= groups; q++) {
+    const w0 = planes[q]!
+    const w1 = planes[q + s1]!
+    const w2 = planes[q + s2]!
+    const w3 = planes[q + s3]!
+    const t0 = (w0 & 0x00ff00ff) | ((w1 & 0x00ff00ff) << 8)
+    const t1 = ((w0 >>> 8) & 0x00ff00ff) | (w1 & 0xff00ff00)
+    const t2 = (w2 & 0x00ff00ff) | ((w3 & 0x00ff00ff) << 8)
+    const t3 = ((w2 >>> 8) & 0x00ff00ff) | (w3 & 0xff00ff00)
+    z[0] = (t0 & 0xffff) | (t2 << 16)
+    z[1] = (t1 & 0xffff) | (t3 << 16)
+    z[2] = (t0 >>> 16) | (t2 & 0xffff0000)
+    z[3] = (t1 >>> 16) | (t3 & 0xffff0000)
+    const count = q < groups ? 4 : m & 3
+    for (let i = 0; i < count; i++, k++) {
+      const zi = z[i]!
+      h = (h + ((zi >>> 1) ^ ((zi << 31) >> 31))) | 0
+      lanes[2 * k + 2] = lo[k]!
+      lanes[2 * k + 3] = orderMap ? h ^ (~(h >> 31) | 0x80000000) : h
+    }
+  }
+}
+
+function writeWord(out: ByteWriter, word: number): void {
+  out.u8(word & 0xff)
+  out.u8((word >>> 8) & 0xff)
+  out.u8((word >>> 16) & 0xff)
+  out.u8(word >>> 24)
+}
+
+function readWord(input: ByteReader): number {
+  return input.u8() | (input.u8() << 8) | (input.u8() << 16) | (input.u8() << 24)
+}
