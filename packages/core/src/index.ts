@@ -12,6 +12,7 @@ export type {
   SyncResult,
 } from './collection/transfer.ts'
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
+export type { GcOptions, GcResult } from './gc/collect-garbage.ts'
 export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
 export { Frame, type FrameRow, Schema } from './model/frame.ts'
 export type { FrameFormatOptions } from './model/frame-format.ts'

@@ -15,6 +15,7 @@ import {
 } from '../collection/collection-registry.ts'
 import type { CollectionSyncResult, Remote, SyncOptions, SyncResult } from '../collection/transfer.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import { collectGarbage, type GcOptions, type GcResult } from '../gc/collect-garbage.ts'
 import { mergeHeads } from '../merge/merge.ts'
 import { Schema, type SchemaDefinition } from '../model/schema.ts'
 import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
@@ -155,6 +156,21 @@ export class Repo {
     const target = await Repo.open(await openRemote(destination, true), options)
     await target.pull(source, options)
     return target
+  }
+
+  /**
+   * Deletes what no revision of any collection reaches (left by crashed writes,
+   * interrupted copies and dropped collections), safely beside concurrent
+   * writers and readers: a key is deleted only when an earlier run recorded it
+   * unreferenced at least `gracePeriodMs` ago (default one hour, which must
+   * exceed the longest write) and it is still unreferenced now; newly found
+   * garbage is recorded under `gc/` for a later run. Every revision is kept,
+   * not only heads. `dryRun` reports without writing or deleting. Throws
+   * `InvalidArgument` for bad options; a reachable object missing or corrupt
+   * stops it (`NotFound`, `Integrity`) before anything is deleted.
+   */
+  gc(options?: GcOptions): Promise<GcResult> {
+    return collectGarbage(this.#source, options)
   }
 
   /** Releases the store's clients and handles. */
