@@ -139,6 +139,8 @@ describe('repo.gc', () => {
     expect(halfRevisions).toHaveLength(1)
 
     await repo.dropCollection('dropped')
+    // A drop takes the loose and packed history with it; the objects wait for gc.
+    expect((await allKeys(store)).filter((k) => k.startsWith('packs/'))).toEqual([])
     // A drop interrupted after the descriptor went: its revisions are orphans.
     await store.delete(['collections/half'])
     const first = await repo.gc(at(T0))
@@ -147,8 +149,7 @@ describe('repo.gc', () => {
     const total = (await allKeys(store)).length
     expect(late.deleted.length).toBe(first.candidates)
     expect(late.deleted.filter((k) => k.startsWith('revisions/'))).toEqual(halfRevisions)
-    expect(late.deleted.filter((k) => k.startsWith('packs/'))).toEqual(droppedPacks)
-    expect(late.deleted.filter((k) => k.startsWith('objects/'))).toHaveLength(late.deleted.length - 2)
+    expect(late.deleted.filter((k) => k.startsWith('objects/'))).toHaveLength(late.deleted.length - 1)
 
     expect(await objects()).toEqual(keptObjects)
     expect(await allKeys(store)).toEqual(

@@ -155,16 +155,7 @@ export class Changelog {
   async read(revision: Revision): Promise<RevisionBody> {
     const cached = this.#bodies.get(revision.id)
     if (cached) return cached
-    const bytes = await this.bytes(revision).catch(() => undefined)
-    if (bytes === undefined) {
-      throw new VarveError(
-        'NotFound',
-        `Revision ${revision.id} disappeared from ${this.#store.description} while being read.`,
-        {
-          details: { key: revision.key },
-        },
-      )
-    }
+    const bytes = await this.bytes(revision)
     const body = parseBody(bytes, revision)
     this.#bodies.set(revision.id, body)
     return body

@@ -93,12 +93,14 @@ export async function listCollectionNames(store: Store): Promise<string[]> {
   return names
 }
 
-/** Removes the descriptor, then the changelog; data objects stay for gc (another collection may share them). */
+/** Removes the descriptor, then the changelog (loose and packed); data objects stay for gc (another collection may share them). */
 export async function deleteCollection(store: Store, descriptor: CollectionDescriptor): Promise<void> {
   await store.delete([PREFIX + descriptor.name])
-  const revisions: string[] = []
-  for await (const key of store.list(`revisions/${descriptor.id}/`)) revisions.push(key)
-  for (let i = 0; i < revisions.length; i += 1000) await store.delete(revisions.slice(i, i + 1000))
+  for (const prefix of [`revisions/${descriptor.id}/`, `packs/${descriptor.id}/`]) {
+    const keys: string[] = []
+    for await (const key of store.list(prefix)) keys.push(key)
+    for (let i = 0; i < keys.length; i += 1000) await store.delete(keys.slice(i, i + 1000))
+  }
 }
 
 /**
