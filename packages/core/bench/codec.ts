@@ -6,6 +6,9 @@
 // + value) for several definitions of "random walk" next to their information floor, and the
 // transform comparison behind the float encoding.
 
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { decodeColumn, encodeColumn } from '../src/chunks/column-codec.ts'
 import { compress } from '../src/chunks/compression.ts'
 import { encodingName } from '../src/chunks/encodings.ts'
@@ -16,7 +19,7 @@ const quick = process.argv.includes('--quick')
 const PAGE_SIZES = [8192, 65536]
 /** Raw bytes of distinct pages cycled through per measurement, so caches do not flatter. */
 const WORKING_SET = quick ? 4 << 20 : 16 << 20
-const MIN_SECONDS = quick ? 0.15 : 0.4
+const MIN_SECONDS = quick ? 0.15 : 0.5
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0
@@ -152,18 +155,25 @@ const DATA_SETS: DataSet[] = [
   },
 ]
 
+/** MB/s of `bytes` per run: the best of many short rounds of CPU time (user + system), robust to a busy machine. */
 function rate(bytes: number, run: () => void): number {
-  let best = 0
-  for (let round = 0; round < 3; round++) {
+  return bytes / seconds(run) / 1e6
+}
+
+function seconds(run: () => void): number {
+  let best = Number.POSITIVE_INFINITY
+  const rounds = quick ? 5 : 12
+  for (let round = 0; round < rounds; round++) {
+    const start = process.cpuUsage()
     let reps = 0
-    const start = process.hrtime.bigint()
-    let seconds = 0
+    let used = 0
     do {
       run()
       reps++
-      seconds = Number(process.hrtime.bigint() - start) / 1e9
-    } while (seconds < MIN_SECONDS / 3)
-    best = Math.max(best, (bytes * reps) / seconds / 1e6)
+      const { user, system } = process.cpuUsage(start)
+      used = (user + system) / 1e6
+    } while (used < MIN_SECONDS / rounds)
+    best = Math.min(best, used / reps)
   }
   return best
 }
@@ -213,7 +223,7 @@ function row(cells: (string | number)[], widths: number[]): string {
 
 function codecTable(): void {
   const widths = [32, 6, 11, 9, 9, 9, 9, 9]
-  console.log('\n## Column codecs (MB/s of raw column bytes; best of 3)\n')
+  console.log('\n## Column codecs (MB/s of raw column bytes, CPU time, best of several rounds)\n')
   console.log(row(['data', 'rows', 'encoding', 'B/value', 'enc', 'dec', 'enc+sha', 'sha+dec'], widths))
   for (const set of DATA_SETS) {
     for (const rows of PAGE_SIZES) {
@@ -346,6 +356,116 @@ function shuffle(bytes: Uint8Array): Uint8Array {
   return out
 }
 
+/**
+ * W1 as files: every page's timestamp and value blocks encoded, hashed and written as one file
+ * per page, then read, hashed and decoded, against writing and reading the raw column bytes as
+ * the same number of files. What the engine adds (metadata, commits) comes on top.
+ */
+function filesTable(): void {
+  const series = quick ? 10 : 100
+  const rows = 100_000
+  const dir = mkdtempSync(join(tmpdir(), 'varve-codec-bench-'))
+  const widths = [18, 6, 9, 9, 9, 9, 9, 9]
+  console.log(
+    `\n## W1 through files: ${series} series × ${rows} rows (raw ${((series * rows * 16) / 1e6).toFixed(0)} MB)\n`,
+  )
+  console.log(row(['walk', 'page', 'raw wr', 'wr ×raw', 'raw rd', 'rd ×raw', 'enc MB/s', 'dec MB/s'], widths))
+  try {
+    for (const [name, start, step] of [
+      ['100 + N(0,0.01)', 100, 0.01],
+      ['100 + N(0,1)', 100, 1],
+    ] as const) {
+      const stamps = DATA_SETS[0]!
+      const columns = Array.from({ length: series }, (_, s) => ({
+        times: stamps.make(rows, s) as BigInt64Array,
+        values: walk(start, step)(rows, s + 1),
+      }))
+      for (const page of PAGE_SIZES) {
+        const pages: { times: BigInt64Array; values: Float64Array }[] = []
+        for (const { times, values } of columns) {
+          for (let at = 0; at < rows; at += page) {
+            const end = Math.min(rows, at + page)
+            pages.push({ times: times.subarray(at, end), values: values.subarray(at, end) })
+          }
+        }
+        const encoded = pages.map((p) => [
+          encodeColumn('timestamp[ms]', p.times),
+          encodeColumn('float64', p.values),
+        ])
+        const rawBytes = series * rows * 16
+        const rawWrite = seconds(() => {
+          pages.forEach((p, i) => {
+            writeFileSync(
+              join(dir, `raw-${i}`),
+              new Uint8Array(p.times.buffer, p.times.byteOffset, p.times.byteLength),
+            )
+            writeFileSync(
+              join(dir, `raw-${i}v`),
+              new Uint8Array(p.values.buffer, p.values.byteOffset, p.values.byteLength),
+            )
+          })
+        })
+        const rawRead = seconds(() => {
+          for (let i = 0; i < pages.length; i++) {
+            readFileSync(join(dir, `raw-${i}`))
+            readFileSync(join(dir, `raw-${i}v`))
+          }
+        })
+        const write = seconds(() => {
+          pages.forEach((p, i) => {
+            const t = encodeColumn('timestamp[ms]', p.times)
+            const v = encodeColumn('float64', p.values)
+            sha256(t)
+            sha256(v)
+            writeFileSync(join(dir, `enc-${i}`), t)
+            writeFileSync(join(dir, `enc-${i}v`), v)
+          })
+        })
+        const read = seconds(() => {
+          pages.forEach((p, i) => {
+            const t = readFileSync(join(dir, `enc-${i}`))
+            const v = readFileSync(join(dir, `enc-${i}v`))
+            sha256(t)
+            sha256(v)
+            decodeColumn('timestamp[ms]', t, p.times.length)
+            decodeColumn('float64', v, p.values.length)
+          })
+        })
+        const encodeOnly = seconds(() => {
+          for (const p of pages) {
+            encodeColumn('timestamp[ms]', p.times)
+            encodeColumn('float64', p.values)
+          }
+        })
+        const decodeOnly = seconds(() => {
+          pages.forEach((p, i) => {
+            decodeColumn('timestamp[ms]', encoded[i]![0]!, p.times.length)
+            decodeColumn('float64', encoded[i]![1]!, p.values.length)
+          })
+        })
+        console.log(
+          row(
+            [
+              name,
+              page,
+              `${(rawWrite * 1000).toFixed(0)} ms`,
+              (write / rawWrite).toFixed(2),
+              `${(rawRead * 1000).toFixed(0)} ms`,
+              (read / rawRead).toFixed(2),
+              (rawBytes / encodeOnly / 1e6).toFixed(0),
+              (rawBytes / decodeOnly / 1e6).toFixed(0),
+            ],
+            widths,
+          ),
+        )
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 codecTable()
 w1Table()
+filesTable()
 transformTable()

@@ -201,6 +201,15 @@ describe('column codec round trips', () => {
         roundTrip('float64', randomWalk(n, start, step, random(n)))
       }
     }
+    // Steps far below 2^32 ulps keep the low lanes delta-coded; the sign flips exercise the order map.
+    for (const [start, step] of [
+      [100, 1e-9],
+      [-100, 1e-7],
+    ] as const) {
+      roundTrip('float64', randomWalk(5001, start, step, random(17)))
+    }
+    const subnormals = Float64Array.from({ length: 3001 }, (_, i) => (i - 1500) * 5e-324)
+    expect(roundTrip('float64', subnormals)[0]).toBe(Encoding.FloatDelta)
     const block = roundTrip('float64', randomWalk(65536, 100, 0.01, random(9)))
     expect(block[0]).toBe(Encoding.FloatDelta)
     expect(block.length / 65536).toBeLessThan(5.4)

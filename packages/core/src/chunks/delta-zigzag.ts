@@ -116,6 +116,9 @@ export function unshuffleDelta64(buffer: PlaneBuffer, lanes: Int32Array, n: numb
   const s6 = 6 * stride
   const s7 = 7 * stride
   let at = 2
+  // All ones when unmapping: the hi lane is then flipped as orderMapHi's inverse, the lo lane
+  // as its sign says; all zeros keeps both.
+  const flip = orderMap ? -1 : 0
   for (let q = 0; q < groups; q++, at += 8) {
     let w0 = planes[q]!
     let w1 = planes[q + s1]!
@@ -143,20 +146,20 @@ export function unshuffleDelta64(buffer: PlaneBuffer, lanes: Int32Array, n: numb
     const h3 = (t1 >>> 16) | (t3 & 0xffff0000)
     l = (l + ((l0 >>> 1) ^ ((l0 << 31) >> 31))) | 0
     h = (h + ((h0 >>> 1) ^ ((h0 << 31) >> 31))) | 0
-    lanes[at] = l
-    lanes[at + 1] = h
+    lanes[at] = l ^ (flip & ~(h >> 31))
+    lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
     l = (l + ((l1 >>> 1) ^ ((l1 << 31) >> 31))) | 0
     h = (h + ((h1 >>> 1) ^ ((h1 << 31) >> 31))) | 0
-    lanes[at + 2] = l
-    lanes[at + 3] = h
+    lanes[at + 2] = l ^ (flip & ~(h >> 31))
+    lanes[at + 3] = h ^ (flip & (~(h >> 31) | 0x80000000))
     l = (l + ((l2 >>> 1) ^ ((l2 << 31) >> 31))) | 0
     h = (h + ((h2 >>> 1) ^ ((h2 << 31) >> 31))) | 0
-    lanes[at + 4] = l
-    lanes[at + 5] = h
+    lanes[at + 4] = l ^ (flip & ~(h >> 31))
+    lanes[at + 5] = h ^ (flip & (~(h >> 31) | 0x80000000))
     l = (l + ((l3 >>> 1) ^ ((l3 << 31) >> 31))) | 0
     h = (h + ((h3 >>> 1) ^ ((h3 << 31) >> 31))) | 0
-    lanes[at + 6] = l
-    lanes[at + 7] = h
+    lanes[at + 6] = l ^ (flip & ~(h >> 31))
+    lanes[at + 7] = h ^ (flip & (~(h >> 31) | 0x80000000))
   }
   for (let i = 0; i < (m & 3); i++, at += 2) {
     const shift = 8 * i
@@ -173,16 +176,8 @@ export function unshuffleDelta64(buffer: PlaneBuffer, lanes: Int32Array, n: numb
       (((planes[q + s7]! >>> shift) & 0xff) << 24)
     l = (l + ((zl >>> 1) ^ ((zl << 31) >> 31))) | 0
     h = (h + ((zh >>> 1) ^ ((zh << 31) >> 31))) | 0
-    lanes[at] = l
-    lanes[at + 1] = h
-  }
-  // Unmapping is a separate pass: inside the loop above it would hold the whole loop back.
-  if (orderMap) {
-    for (let j = 2; j < 2 * n; j += 2) {
-      const flip = ~(lanes[j + 1]! >> 31)
-      lanes[j]! ^= flip
-      lanes[j + 1]! ^= flip | 0x80000000
-    }
+    lanes[at] = l ^ (flip & ~(h >> 31))
+    lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
   }
 }
 

@@ -134,8 +134,10 @@ function unshuffleLoRaw(
   const s1 = stride
   const s2 = 2 * stride
   const s3 = 3 * stride
-  const z = new Int32Array(4)
-  for (let q = 0, k = 0; q <= groups; q++) {
+  let at = 2
+  // All ones when unmapping: the hi lane is then flipped as orderMapHi's inverse, else kept.
+  const flip = orderMap ? -1 : 0
+  for (let q = 0; q < groups; q++, at += 8) {
     const w0 = planes[q]!
     const w1 = planes[q + s1]!
     const w2 = planes[q + s2]!
@@ -144,17 +146,34 @@ function unshuffleLoRaw(
     const t1 = ((w0 >>> 8) & 0x00ff00ff) | (w1 & 0xff00ff00)
     const t2 = (w2 & 0x00ff00ff) | ((w3 & 0x00ff00ff) << 8)
     const t3 = ((w2 >>> 8) & 0x00ff00ff) | (w3 & 0xff00ff00)
-    z[0] = (t0 & 0xffff) | (t2 << 16)
-    z[1] = (t1 & 0xffff) | (t3 << 16)
-    z[2] = (t0 >>> 16) | (t2 & 0xffff0000)
-    z[3] = (t1 >>> 16) | (t3 & 0xffff0000)
-    const count = q < groups ? 4 : m & 3
-    for (let i = 0; i < count; i++, k++) {
-      const zi = z[i]!
-      h = (h + ((zi >>> 1) ^ ((zi << 31) >> 31))) | 0
-      lanes[2 * k + 2] = lo[k]!
-      lanes[2 * k + 3] = orderMap ? h ^ (~(h >> 31) | 0x80000000) : h
-    }
+    const z0 = (t0 & 0xffff) | (t2 << 16)
+    const z1 = (t1 & 0xffff) | (t3 << 16)
+    const z2 = (t0 >>> 16) | (t2 & 0xffff0000)
+    const z3 = (t1 >>> 16) | (t3 & 0xffff0000)
+    const k = at >> 1
+    h = (h + ((z0 >>> 1) ^ ((z0 << 31) >> 31))) | 0
+    lanes[at] = lo[k - 1]!
+    lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
+    h = (h + ((z1 >>> 1) ^ ((z1 << 31) >> 31))) | 0
+    lanes[at + 2] = lo[k]!
+    lanes[at + 3] = h ^ (flip & (~(h >> 31) | 0x80000000))
+    h = (h + ((z2 >>> 1) ^ ((z2 << 31) >> 31))) | 0
+    lanes[at + 4] = lo[k + 1]!
+    lanes[at + 5] = h ^ (flip & (~(h >> 31) | 0x80000000))
+    h = (h + ((z3 >>> 1) ^ ((z3 << 31) >> 31))) | 0
+    lanes[at + 6] = lo[k + 2]!
+    lanes[at + 7] = h ^ (flip & (~(h >> 31) | 0x80000000))
+  }
+  for (let i = 0; i < (m & 3); i++, at += 2) {
+    const shift = 8 * i
+    const z =
+      ((planes[groups]! >>> shift) & 0xff) |
+      (((planes[groups + s1]! >>> shift) & 0xff) << 8) |
+      (((planes[groups + s2]! >>> shift) & 0xff) << 16) |
+      (((planes[groups + s3]! >>> shift) & 0xff) << 24)
+    h = (h + ((z >>> 1) ^ ((z << 31) >> 31))) | 0
+    lanes[at] = lo[(at >> 1) - 1]!
+    lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
   }
 }
 
