@@ -57,17 +57,21 @@ console.log(`  series: ${(await temps.labels()).join(', ')}`)
 
 say('merge: the heads join into one, keeping both writes')
 const merged = await temps.merge()
-console.log(`  merged ${merged.merged.length} heads into ${merged.revision?.id}; heads now: ${(await temps.heads()).length}`)
+console.log(
+  `  merged ${merged.merged.length} heads into ${merged.revision?.id}; heads now: ${(await temps.heads()).length}`,
+)
 console.log((await brussels.read({ start: '2020-01-03' })).toString())
 
 const replica = `${folder}-replica`
 await rm(replica, { recursive: true, force: true })
 say(`push to a second store (${replica}), then write more and push again: only what is new travels`)
 const first = await repo.push(replica, { concurrency: 4 })
-for (const c of first.collections) console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
+for (const c of first.collections)
+  console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
 await brussels.write({ timestamp: ['2020-01-05T00:00'], value: [5] })
 const second = await repo.push(replica)
-for (const c of second.collections) console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
+for (const c of second.collections)
+  console.log(`  ${c.collection}: ${c.revisions} revisions, ${c.objects} objects, ${c.bytes} bytes`)
 const copy = (await (await Repo.open(replica)).collection('temperature'))!
 console.log(`  the replica has ${(await copy.log()).length} revisions; Oslo there:`)
 console.log((await copy.series('Oslo').read()).toString())

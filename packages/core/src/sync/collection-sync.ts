@@ -159,7 +159,9 @@ async function planObjects(
     if (seen.has(hash)) return
     seen.add(hash)
     const { data, json } = await readMeta(hash)
-    ;(nodesByDepth[depth] ??= []).push({ hash, bytes: data.length, data })
+    const level = nodesByDepth[depth] ?? []
+    level.push({ hash, bytes: data.length, data })
+    nodesByDepth[depth] = level
     const links = treeNodeLinks(json, objectKey(hash))
     await Promise.all([
       ...links.series.map(visitSeries),
