@@ -15,13 +15,19 @@ let spare: Uint8Array | undefined
 
 /**
  * Appends bytes to a growing buffer; `finish()` returns a copy of exactly
- * what was written and hands the buffer on to the next writer.
+ * what was written and hands the buffer on to the next writer. An
+ * `estimating` writer only counts: bulk bytes and `skip`s add to its size
+ * without being stored, so encoders can be sized cheaply on a sample.
  */
 export class ByteWriter {
   private buffer: Uint8Array
   private length = 0
+  private skipped = 0
 
-  constructor(capacity = 256) {
+  constructor(
+    capacity = 256,
+    readonly estimating = false,
+  ) {
     if (spare !== undefined && spare.length >= capacity) {
       this.buffer = spare
       spare = undefined
@@ -31,7 +37,12 @@ export class ByteWriter {
   }
 
   get size(): number {
-    return this.length
+    return this.length + this.skipped
+  }
+
+  /** Counts `count` bytes an estimating writer would have stored. */
+  skip(count: number): void {
+    this.skipped += count
   }
 
   private reserve(extra: number): void {
@@ -59,6 +70,10 @@ export class ByteWriter {
   }
 
   bytes(data: Uint8Array): void {
+    if (this.estimating) {
+      this.skipped += data.length
+      return
+    }
     this.reserve(data.length)
     this.buffer.set(data, this.length)
     this.length += data.length

@@ -38,9 +38,12 @@ export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, ord
     const staging = laneBuffer(2 * m)
     const los = staging.subarray(0, m)
     const his = staging.subarray(m, 2 * m)
-    let previous = orderMap ? orderMapHi(hi) : hi
+    // Mapping inline (an imported function here costs 5× the loop under some loaders).
+    const map = orderMap ? -1 : 0
+    let previous = hi ^ (map & ((hi >> 31) | 0x80000000))
     for (let k = 1; k < n; k++) {
-      const h = orderMap ? orderMapHi(lanes[2 * k + 1]!) : lanes[2 * k + 1]!
+      const w = lanes[2 * k + 1]!
+      const h = w ^ (map & ((w >> 31) | 0x80000000))
       const d = (h - previous) | 0
       his[k - 1] = (d << 1) ^ (d >> 31)
       los[k - 1] = lanes[2 * k]!

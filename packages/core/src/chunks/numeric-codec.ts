@@ -43,8 +43,8 @@ const KINDS: Record<NumericType, NumericKind> = {
   'timestamp[ns]': { bits: 64, float: false, array: BigInt64Array },
 }
 
-/** Pages up to this size try every candidate encoding in full. */
-const FULL_TRIAL_ROWS = 1024
+/** The smallest sample the candidates are sized on (the whole page when smaller). */
+const TRIAL_ROWS = 1024
 /** A candidate that shrinks its sample this much (to 1/8 of the raw bytes) is taken without trying the rest. */
 const GOOD_ENOUGH = 1 / 8
 
@@ -65,60 +65,62 @@ function lanesOf(kind: NumericKind, values: NumericArray): Int32Array {
 
 /**
  * Encodes a numeric column. The candidates — exact decimals (floats, when a
- * quick scan finds them), delta, plain byte planes — are ranked by their size
- * on a sample (1/32 of the page, at least 1024 rows; small pages in full),
- * in that order of preference, stopping early at one that compresses 8×.
+ * quick scan finds them), delta, plain byte planes — are ranked by their
+ * estimated size on a sample (1/32 of the page, at least 1024 rows), taken
+ * in that order of preference and stopping early at one that compresses 8×;
+ * the estimate replaces zstd by the planes' byte entropy, so trying costs a
+ * fraction of encoding.
  */
 export function encodeNumeric(type: NumericType, values: NumericArray): Uint8Array {
   const kind = KINDS[type]
   const n = values.length
   const lanes = lanesOf(kind, values)
-  if (n < 2) return encodeAs(Encoding.Planes, kind, values, lanes, n)!
-  const decimals = kind.float ? detectDecimals(values as Float64Array | Float32Array) : undefined
+  const decimals = kind.float && n >= 2 ? detectDecimals(values as Float64Array | Float32Array) : undefined
   const candidates: EncodingId[] = []
-  if (decimals !== undefined) candidates.push(Encoding.Decimal)
-  candidates.push(kind.float ? Encoding.FloatDelta : Encoding.Delta, Encoding.Planes)
-  const full = n <= FULL_TRIAL_ROWS
-  const sampleRows = full ? n : Math.max(FULL_TRIAL_ROWS, n >> 5)
-  const sample = full ? values : values.subarray(0, sampleRows)
-  const sampleLanes = full ? lanes : lanes.subarray(0, kind.bits === 64 ? 2 * sampleRows : sampleRows)
+  if (n >= 2) {
+    if (decimals !== undefined) candidates.push(Encoding.Decimal)
+    candidates.push(kind.float ? Encoding.FloatDelta : Encoding.Delta)
+  }
+  candidates.push(Encoding.Planes)
+  const sampleRows = Math.min(n, Math.max(TRIAL_ROWS, n >> 5))
+  const sample = values.subarray(0, sampleRows)
+  const sampleLanes = lanes.subarray(0, kind.bits === 64 ? 2 * sampleRows : sampleRows)
   const goodEnough = sampleRows * (kind.bits >> 3) * GOOD_ENOUGH
-  const ranked: { id: EncodingId; block: Uint8Array }[] = []
+  const ranked: { id: EncodingId; size: number }[] = []
   for (const id of candidates) {
-    const block = encodeAs(id, kind, sample, sampleLanes, sampleRows, decimals)
-    if (block === undefined) continue
-    ranked.push({ id, block })
-    if (block.length <= goodEnough) break
+    if (candidates.length === 1) break
+    const estimate = new ByteWriter(64, true)
+    if (!encodeInto(estimate, id, kind, sample, sampleLanes, sampleRows, decimals)) continue
+    ranked.push({ id, size: estimate.size })
+    if (estimate.size <= goodEnough) break
   }
-  ranked.sort((a, b) => a.block.length - b.block.length)
-  for (const { id, block } of ranked) {
-    if (full) return block
-    const encoded = encodeAs(id, kind, values, lanes, n, decimals)
-    if (encoded !== undefined) return encoded
+  ranked.sort((a, b) => a.size - b.size)
+  for (const id of [...ranked.map((r) => r.id), Encoding.Planes]) {
+    const out = new ByteWriter(64 + n * (kind.bits >> 3))
+    if (encodeInto(out, id, kind, values, lanes, n, decimals)) return out.finish()
   }
-  return encodeAs(Encoding.Planes, kind, values, lanes, n)!
+  throw new Error('unreachable: byte planes encode every page')
 }
 
-function encodeAs(
+/** Writes the block of `values` in encoding `id`; false when the encoding does not apply (decimals). */
+function encodeInto(
+  out: ByteWriter,
   id: EncodingId,
   kind: NumericKind,
   values: NumericArray,
   lanes: Int32Array,
   n: number,
-  decimals?: number,
-): Uint8Array | undefined {
-  const out = new ByteWriter(64 + n * (kind.bits >> 3))
+  decimals: number | undefined,
+): boolean {
   out.u8(id)
   out.varint(n)
   const wide = kind.bits === 64
-  if (id === Encoding.Decimal) {
-    return encodeDecimals(values as Float64Array | Float32Array, decimals!, out) ? out.finish() : undefined
-  }
+  if (id === Encoding.Decimal) return encodeDecimals(values as Float64Array | Float32Array, decimals!, out)
   const delta = id !== Encoding.Planes
   const orderMap = id === Encoding.FloatDelta
   if (delta && wide) {
     encodeDelta64(out, lanes, n, orderMap)
-    return out.finish()
+    return true
   }
   let source = lanes
   const m = delta ? n - 1 : n
@@ -135,7 +137,7 @@ function encodeAs(
     shuffleWords(source, 0, 1, m, planes, 0)
   }
   writePlanes(out, planes, m, wide ? 8 : 4)
-  return out.finish()
+  return true
 }
 
 /** Decodes the body of a numeric block whose id and row count were read already. */
