@@ -1,20 +1,54 @@
 import { LRUCache } from 'lru-cache'
 import type { Store } from '../store/store.ts'
-import { encodeJson, getJsonObject, objectKey, putObject } from './objects.ts'
+import { sha256Hex } from './hash.ts'
+import { encodeJson, getJsonObject, objectKey } from './objects.ts'
+
+type ParsedCache = LRUCache<string, { value: unknown }>
 
 /**
- * Reads and writes content-addressed metadata objects for one repository,
- * keeping the parsed form of recently used ones: they are immutable, so a
- * cached copy is never stale, and a tree walk or a series lookup repeated by
- * the same process costs no request.
+ * Reads and writes content-addressed objects for one repository, keeping the
+ * parsed form of recently used metadata: it is immutable, so a cached copy is
+ * never stale, and a tree walk or a series lookup repeated by the same process
+ * costs no request.
+ *
+ * A batch (`batch()`) starts its writes at once and lets the caller go on:
+ * a commit writes all its objects concurrently, then `flush()`es them before
+ * it writes the revision that references them, so latency is one round of
+ * writes, not one per object, and the revision still comes last.
  */
 export class ObjectIo {
   readonly store: Store
-  readonly #parsed: LRUCache<string, { value: unknown }>
+  readonly #parsed: ParsedCache
+  readonly #pending: Promise<void>[] | undefined
 
-  constructor(store: Store, options: { cachedObjects?: number } = {}) {
+  constructor(
+    store: Store,
+    options: { cachedObjects?: number } = {},
+    shared?: { parsed: ParsedCache; batch: boolean },
+  ) {
     this.store = store
-    this.#parsed = new LRUCache({ max: options.cachedObjects ?? 20_000 })
+    this.#parsed = shared?.parsed ?? new LRUCache({ max: options.cachedObjects ?? 20_000 })
+    this.#pending = shared?.batch ? [] : undefined
+  }
+
+  /** A view that writes without waiting; call `flush()` before relying on the writes. */
+  batch(): ObjectIo {
+    return new ObjectIo(this.store, {}, { parsed: this.#parsed, batch: true })
+  }
+
+  /** Waits for every write of the batch; throws the first failure once all have settled. */
+  async flush(): Promise<void> {
+    const pending = this.#pending?.splice(0) ?? []
+    const results = await Promise.allSettled(pending)
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+
+  /** Stores `bytes` under their hash and returns it. Writing an object that exists rewrites identical bytes: harmless. */
+  async putBytes(bytes: Uint8Array): Promise<string> {
+    const hash = sha256Hex(bytes)
+    await this.#put(hash, bytes)
+    return hash
   }
 
   /** The parsed object under `hash`; `parse` validates the JSON and builds the value (called once per hash). */
@@ -37,8 +71,17 @@ export class ObjectIo {
 
   /** Stores `json` and remembers `value` (its parsed form) under the resulting hash. */
   async writeJson<T>(json: unknown, value: T): Promise<string> {
-    const hash = await putObject(this.store, encodeJson(json))
+    const bytes = encodeJson(json)
+    const hash = sha256Hex(bytes)
+    // Remembered before the write lands: a batch reads back what it just wrote (tree updates do).
     this.#parsed.set(hash, { value })
+    await this.#put(hash, bytes)
     return hash
+  }
+
+  async #put(hash: string, bytes: Uint8Array): Promise<void> {
+    const write = this.store.put(objectKey(hash), bytes)
+    if (this.#pending) this.#pending.push(write)
+    else await write
   }
 }

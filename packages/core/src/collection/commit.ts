@@ -1,5 +1,6 @@
 import { AUTO_SQUASH_AT, latestHead, type Revision, type SeriesOp } from '../changelog/changelog.ts'
 import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
+import type { ObjectIo } from '../chunks/object-io.ts'
 import type { Frame } from '../model/frame.ts'
 import { indexKeyToJson, rowKey } from '../model/index-key.ts'
 import { type IndexValue, indexValueToJson } from '../model/index-value.ts'
@@ -11,7 +12,8 @@ import type { CollectionContext } from './collection-context.ts'
 /** A change to one series: what the revision records, and how to get from the current index to the new one. */
 export interface SeriesChange {
   readonly op: SeriesOp
-  readonly apply: (index: SeriesIndex) => Promise<SeriesIndex>
+  /** Computes the new index, writing chunks through `io` (a batch the commit flushes before the revision). */
+  readonly apply: (index: SeriesIndex, io: ObjectIo) => Promise<SeriesIndex>
 }
 
 /** Writing `frame` (already coerced, non-empty) to a series. */
@@ -23,7 +25,7 @@ export function writeChange(ctx: CollectionContext, label: string, frame: Frame)
       first: indexKeyToJson(rowKey(frame, 0)),
       last: indexKeyToJson(rowKey(frame, frame.length - 1)),
     },
-    apply: (index) => writeRows(ctx.io, ctx.schema, index, frame, ctx.layout),
+    apply: (index, io) => writeRows(io, ctx.schema, index, frame, ctx.layout),
   }
 }
 
@@ -32,7 +34,7 @@ export function deleteChange(ctx: CollectionContext, label: string, range: RowRa
   const json = (v: IndexValue | undefined) => (v === undefined ? null : indexValueToJson(v))
   return {
     op: { label, op: 'delete', start: json(range.start), stop: json(range.stop), closed: range.closed },
-    apply: (index) => deleteRows(ctx.io, ctx.schema, index, range, ctx.layout),
+    apply: (index, io) => deleteRows(io, ctx.schema, index, range, ctx.layout),
   }
 }
 
@@ -52,6 +54,7 @@ export function commitChanges(
     const revisions = await ctx.changelog.listLoose()
     const head = latestHead(revisions)
     const root = head === undefined ? null : (await ctx.changelog.read(head)).root
+    const io = ctx.io.batch()
     const treeChanges = new Map<string, TreeEntry | null>()
     const ops: SeriesOp[] = []
     await Promise.all(
@@ -60,15 +63,16 @@ export function commitChanges(
         const entry = await getEntry(ctx.io, root, label)
         const index =
           entry === undefined ? EMPTY_SERIES : await readSeriesIndex(ctx.io, ctx.schema, entry.series)
-        const next = await change.apply(index)
+        const next = await change.apply(index, io)
         if (next === index) return
         ops.push(change.op)
-        const series = next.rows === 0 ? undefined : await writeSeriesIndex(ctx.io, next)
+        const series = next.rows === 0 ? undefined : await writeSeriesIndex(io, next)
         treeChanges.set(label, series === undefined ? null : { label, series, rows: next.rows })
       }),
     )
     if (treeChanges.size === 0) return head
-    const newRoot = await updateTree(ctx.io, root, treeChanges)
+    const newRoot = await updateTree(io, root, treeChanges)
+    await io.flush()
     const revision = await ctx.changelog.commit(
       ctx.clock,
       ctx.writer,

@@ -1,6 +1,5 @@
 import { encodeChunk } from '../chunks/chunk-format.ts'
 import type { ObjectIo } from '../chunks/object-io.ts'
-import { putObject } from '../chunks/objects.ts'
 import { Frame } from '../model/frame.ts'
 import { compareIndexKeys, rowKey, searchRows } from '../model/index-key.ts'
 import type { Schema } from '../model/schema.ts'
@@ -126,7 +125,7 @@ async function store(io: ObjectIo, pieces: readonly Piece[], layout: ChunkLayout
 
 async function storeFrame(io: ObjectIo, frame: Frame, layout: ChunkLayout): Promise<Segment> {
   const chunk = encodeChunk(frame, layout.pageRows)
-  const hash = await putObject(io.store, chunk.bytes)
+  const hash = await io.putBytes(chunk.bytes)
   return {
     chunk: hash,
     bytes: chunk.bytes.length,
