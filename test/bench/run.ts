@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchAppends } from './appends.ts'
 import { benchMetadata, bytesPerRow } from './metadata.ts'
+import { benchMerge, benchPull, upToDateRequests } from './sync.ts'
 import { benchW1 } from './w1.ts'
 import { centPrices, randomWalk } from './workloads.ts'
 
@@ -33,6 +34,19 @@ try {
     console.log(
       `| ${r.name} | ${fmt(r.varveMs, 1)} | ${fmt(r.rawMs, 1)} | ${fmt(r.varveMs / r.rawMs)}× | ${r.goal ?? ''} |`,
     )
+
+  const pull = await benchPull(root, w1.repoDir, quick ? 1 : 3)
+  console.log('\nSync')
+  console.log(
+    `| pull of W1 into an empty repository | ${fmt(pull.varveMs, 0)} ms vs raw copy ${fmt(pull.rawMs, 0)} ms | ${fmt(pull.varveMs / pull.rawMs)}× | goal ≤ 1.5× |`,
+  )
+  const upToDate = await upToDateRequests(w1.repoDir, `${root}/up-to-date`)
+  console.log(
+    `| requests of an up-to-date pull of W1 | ${upToDate.source} on the source, ${upToDate.target} on the destination | | |`,
+  )
+  console.log(
+    `| merge of two branches appending overlapping rows to 100 series | ${fmt(await benchMerge(quick ? 1 : 3, quick ? 10 : 100), 0)} ms | | |`,
+  )
 
   const appends = await benchAppends(root, quick ? 1 : 3, quick ? 200 : 1000)
   console.log('\nAppends: 1,000 × 10 rows to one series')

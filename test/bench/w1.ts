@@ -24,7 +24,9 @@ const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
  * per series, against the same column bytes as plain files (written with the
  * same durability as the fs store: write, fsync, rename) in the same run.
  */
-export async function benchW1(options: W1Options): Promise<{ rows: Row[]; bytesPerRow: number }> {
+export async function benchW1(
+  options: W1Options,
+): Promise<{ rows: Row[]; bytesPerRow: number; repoDir: string }> {
   const data = Array.from({ length: options.series }, (_, s) => ({
     label: `series-${String(s).padStart(4, '0')}`,
     timestamp: timestamps(options.rows),
@@ -91,7 +93,8 @@ export async function benchW1(options: W1Options): Promise<{ rows: Row[]; bytesP
     record('1% slice of every series', varveSlice, rawSlice)
     bytesPerRow = (await storedBytes(repoDir)) / (options.series * options.rows)
     await rm(rawDir, { recursive: true, force: true })
-    await rm(repoDir, { recursive: true, force: true })
+    // The last run's repository stays for the sync benchmarks.
+    if (run < options.runs - 1) await rm(repoDir, { recursive: true, force: true })
   }
   const goals: Record<string, string> = {
     write: '≤ 3×',
@@ -106,6 +109,7 @@ export async function benchW1(options: W1Options): Promise<{ rows: Row[]; bytesP
       goal: goals[name],
     })),
     bytesPerRow,
+    repoDir: join(options.root, `repo-${options.runs - 1}`),
   }
 }
 

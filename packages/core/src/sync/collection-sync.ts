@@ -93,15 +93,13 @@ export async function syncCollection(
   await pool(plan.series, concurrency, copy)
   for (const level of [...plan.nodesByDepth].reverse()) await pool(level, concurrency, copy)
 
-  for (const revision of missing) {
+  const copyRevision = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
       throw new VarveError(
         'Integrity',
         `Revision ${revision.key} in ${source.description} does not match its hash; nothing more was copied.`,
-        {
-          details: { key: revision.key },
-        },
+        { details: { key: revision.key } },
       )
     }
     const key = `revisions/${target.id}/${nameOf(revision)}`
@@ -115,6 +113,19 @@ export async function syncCollection(
     done.bytes += bytes.length
     report('revisions')
   }
+  // The source's heads go last, once all they descend from is there: a destination
+  // holding every loose source revision (the up-to-date test above) holds it all.
+  const headIds = new Set(headsOf(sourceLoose).map((r) => r.id))
+  await pool(
+    missing.filter((r) => !headIds.has(r.id)),
+    concurrency,
+    copyRevision,
+  )
+  await pool(
+    missing.filter((r) => headIds.has(r.id)),
+    concurrency,
+    copyRevision,
+  )
   const after = headsOf([...targetRevisions, ...missing])
   return {
     collection: descriptor.name,
