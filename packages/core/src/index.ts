@@ -1,6 +1,12 @@
 export type { Revision } from './changelog/changelog.ts'
 export { Collection, type WriteBatch } from './collection/collection.ts'
-export type { MergeConflict, MergeOptions, MergeResult, MergeStrategy } from './collection/merge-options.ts'
+export type {
+  MergeConflict,
+  MergeOptions,
+  MergeResolution,
+  MergeResult,
+  MergeStrategy,
+} from './collection/merge-options.ts'
 export type { DeleteOptions, IndexBound, ReadOptions } from './collection/read-options.ts'
 export { Series } from './collection/series.ts'
 export type { Version } from './collection/snapshot.ts'

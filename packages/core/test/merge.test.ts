@@ -127,6 +127,36 @@ describe('merge', () => {
     expect(await values(cx, 'a')).toEqual(await values(cy, 'a'))
   })
 
+  it('lets a resolver decide each conflict, and later merges keep its choice', async () => {
+    const { store, c1, c2 } = await diverged()
+    await Promise.all([c1.series('a').write(rows(2, 4, () => 1)), c2.series('a').write(rows(3, 5, () => 2))])
+    const seen: { label: string; sides: (number[] | undefined)[] }[] = []
+    await c1.merge({
+      resolve: (conflict) => {
+        seen.push({
+          label: conflict.label,
+          sides: conflict.rows.map((f) => (f ? [...(f.column('value') as Float64Array)] : undefined)),
+        })
+        // Our rule: the larger value wins, row by row (here: average would do too).
+        return { timestamp: [day(3), day(4)], value: [42, 43] }
+      },
+    })
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.label).toBe('a')
+    expect(seen[0]!.sides.map((s) => s?.length)).toEqual([2, 2])
+    expect(await values(c1, 'a')).toEqual([0, 1, 42, 43, 2, 0, 0, 0, 0, 0])
+    // Another writer branches off and the merged result survives a later merge.
+    const c3 = (await (await Repo.open(store)).collection('c'))!
+    await Promise.all([c1.series('b').write(rows(1, 1, () => 5)), c3.series('c').write(rows(1, 1, () => 6))])
+    await c1.merge()
+    expect(await values(c1, 'a')).toEqual([0, 1, 42, 43, 2, 0, 0, 0, 0, 0])
+    // A resolver's rows must stay inside the conflict's range.
+    await Promise.all([c1.series('z').write(rows(1, 2, () => 1)), c3.series('z').write(rows(2, 3, () => 2))])
+    await expect(c1.merge({ resolve: () => ({ timestamp: [day(9)], value: [0] }) })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+    })
+  })
+
   it('joins more heads than a revision can name, in rounds', async () => {
     const store = createMemoryStore()
     const first = await Repo.open(store)

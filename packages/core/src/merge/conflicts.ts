@@ -32,13 +32,18 @@ export async function findConflicts(
           if (x.op.label !== y.op.label) continue
           const overlap = intersect(opSpan(ctx, x.op), opSpan(ctx, y.op))
           if (overlap === undefined) continue
-          if (await sameEffect(ctx, x, y, overlap)) continue
+          const rows = await rowsInOverlap(ctx, x, y, overlap)
+          if (sameRows(rows)) continue
           // With three or more heads one pair of writes shows up under several pairs of heads.
-          const revisions = [x.revision.id, y.revision.id].sort() as [string, string]
+          const swap = x.revision.id > y.revision.id
+          const revisions: [string, string] = swap
+            ? [y.revision.id, x.revision.id]
+            : [x.revision.id, y.revision.id]
           conflicts.set(`${x.op.label}\u0000${revisions.join()}`, {
             label: x.op.label,
             ...overlap,
             revisions,
+            rows: swap ? [rows[1], rows[0]] : rows,
           })
         }
       }
@@ -85,17 +90,21 @@ function intersect(a: Span, b: Span): Span | undefined {
   return { start, stop }
 }
 
-/** Whether both operations leave the same rows in the overlap (two deletes, or equal writes). */
-async function sameEffect(
+/** What each operation left in the overlap: its rows, or undefined for a delete. */
+async function rowsInOverlap(
   ctx: CollectionContext,
   x: { revision: Revision; op: SeriesOp },
   y: { revision: Revision; op: SeriesOp },
   overlap: Span,
-): Promise<boolean> {
+): Promise<[Frame | undefined, Frame | undefined]> {
   const rows = async (side: { revision: Revision; op: SeriesOp }): Promise<Frame | undefined> =>
     side.op.op === 'write' ? clip(ctx, await rowsOfWrite(ctx, side.revision, side.op), overlap) : undefined
-  const [a, b] = await Promise.all([rows(x), rows(y)])
-  if (a === undefined || b === undefined) return a === b || (a ?? b)!.length === 0
+  return Promise.all([rows(x), rows(y)])
+}
+
+/** Two deletes, a delete and a write of no rows, or equal writes: no disagreement. */
+function sameRows([a, b]: readonly [Frame | undefined, Frame | undefined]): boolean {
+  if (a === undefined || b === undefined) return (a ?? b)?.length === 0 || a === b
   return a.equals(b)
 }
 

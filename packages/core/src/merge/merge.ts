@@ -2,8 +2,10 @@ import { headsOf, type Revision, type SeriesOp } from '../changelog/changelog.ts
 import { MAX_PARENTS } from '../changelog/revision-key.ts'
 import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
 import type { CollectionContext } from '../collection/collection-context.ts'
+import { deleteChange, type SeriesChange, writeChange } from '../collection/commit.ts'
 import type { MergeConflict, MergeOptions, MergeResult, MergeStrategy } from '../collection/merge-options.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import { type RowRange, spanOf } from '../series/row-range.ts'
 import { deleteRows, writeRows } from '../series/segment-writer.ts'
 import { EMPTY_SERIES, readSeriesIndex, type SeriesIndex, writeSeriesIndex } from '../series/series-index.ts'
 import { findConflicts } from './conflicts.ts'
@@ -30,7 +32,13 @@ export async function mergeHeads(ctx: CollectionContext, options: MergeOptions =
       const revisions = await ctx.changelog.list()
       const heads = headsOf(revisions)
       if (heads.length <= 1) return result.merged.length > 0 ? result : { ...result, revision: heads[0] }
-      const round = await mergeRound(ctx, new History(revisions), heads.slice(0, MAX_PARENTS), strategy)
+      const round = await mergeRound(
+        ctx,
+        new History(revisions),
+        heads.slice(0, MAX_PARENTS),
+        strategy,
+        options,
+      )
       result = {
         revision: round.revision,
         merged: [...result.merged, ...round.merged],
@@ -45,6 +53,7 @@ async function mergeRound(
   history: History,
   heads: readonly Revision[],
   strategy: MergeStrategy,
+  options: MergeOptions,
 ): Promise<MergeResult> {
   const headIds = heads.map((h) => h.id)
   const roots = await Promise.all(heads.map(async (h) => (await ctx.changelog.read(h)).root))
@@ -58,8 +67,9 @@ async function mergeRound(
   }
   const base = history.mergeBase(headIds)
   const replay = history.since(base, headIds)
+  const conflicts: MergeConflict[] =
+    strategy === 'fail' || options.resolve ? await findConflicts(ctx, history, base, heads) : []
   if (strategy === 'fail') {
-    const conflicts: MergeConflict[] = await findConflicts(ctx, history, base, heads)
     if (conflicts.length > 0) {
       const list = conflicts
         .map((c) => `"${c.label}" [${String(c.start)} … ${String(c.stop)}] (${c.revisions.join(' vs ')})`)
@@ -82,6 +92,10 @@ async function mergeRound(
       opsByLabel.set(op.label, list)
     }
   }
+  const resolutions = options.resolve ? await resolveAll(ctx, conflicts, options.resolve) : []
+  for (const { conflict } of resolutions)
+    if (!opsByLabel.has(conflict.label)) opsByLabel.set(conflict.label, [])
+  const recorded: SeriesOp[] = []
   const treeChanges = new Map<string, TreeEntry | null>()
   await Promise.all(
     [...opsByLabel].map(async ([label, ops]) => {
@@ -94,6 +108,11 @@ async function mergeRound(
             ? await writeRows(ctx.io, ctx.schema, index, await rowsOfWrite(ctx, revision, op), ctx.layout)
             : await deleteRows(ctx.io, ctx.schema, index, rangeOfDelete(ctx, op), ctx.layout)
       }
+      for (const { conflict, change } of resolutions) {
+        if (conflict.label !== label) continue
+        index = await change.apply(index, ctx.io)
+        recorded.push(change.op)
+      }
       const series = index.rows === 0 ? undefined : await writeSeriesIndex(ctx.io, index)
       treeChanges.set(label, series === undefined ? null : { label, series, rows: index.rows })
     }),
@@ -103,6 +122,37 @@ async function mergeRound(
     baseRoot,
     new Map([...treeChanges].sort(([a], [b]) => (a < b ? -1 : 1))),
   )
-  const revision = await ctx.changelog.commit(ctx.clock, ctx.writer, heads, root, { message, changes: [] })
+  const revision = await ctx.changelog.commit(ctx.clock, ctx.writer, heads, root, {
+    message,
+    changes: recorded,
+  })
   return { revision, merged: headIds, series: [...treeChanges.keys()].sort() }
+}
+
+/** Asks the resolver about every conflict and turns each answer into a change to replay after the others. */
+async function resolveAll(
+  ctx: CollectionContext,
+  conflicts: readonly MergeConflict[],
+  resolve: NonNullable<MergeOptions['resolve']>,
+): Promise<{ conflict: MergeConflict; change: SeriesChange }[]> {
+  const out: { conflict: MergeConflict; change: SeriesChange }[] = []
+  for (const conflict of conflicts) {
+    const answer = await resolve(conflict)
+    if (answer === undefined) continue
+    const frame = ctx.schema.coerce(answer)
+    const range: RowRange = { start: conflict.start, stop: conflict.stop, closed: 'both' }
+    const index = frame.columns[ctx.schema.indexColumns[0]!.name]!
+    const [from, to] = spanOf(index, range)
+    if (from !== 0 || to !== frame.length) {
+      throw new VarveError(
+        'InvalidArgument',
+        `The resolver returned rows outside the conflict's range [${String(conflict.start)} … ${String(conflict.stop)}] of "${conflict.label}"; return only rows inside it.`,
+      )
+    }
+    // Rows replace the range: clear it, then write what the resolver chose.
+    const clear = deleteChange(ctx, conflict.label, range)
+    out.push({ conflict, change: clear })
+    if (frame.length > 0) out.push({ conflict, change: writeChange(ctx, conflict.label, frame) })
+  }
+  return out
 }
