@@ -305,6 +305,42 @@ function w1Table(): void {
   }
 }
 
+/** 2-decimal prices: a walk of whole cents from 100.00, Gaussian steps of σ cents (rounded), 1 s timestamps. */
+function pricesTable(): void {
+  const series = quick ? 4 : 20
+  const rows = 100_000
+  const widths = [18, 6, 10, 10]
+  console.log(`\n## 2-decimal prices: bytes per row (timestamp + value), ${series} series × ${rows} rows\n`)
+  console.log(row(['steps', 'page', 'B/row', 'floor B/v'], widths))
+  for (const sigma of [1, 5, 20, 100]) {
+    for (const page of PAGE_SIZES) {
+      let stored = 0
+      const counts = new Map<number, number>()
+      for (let s = 0; s < series; s++) {
+        const gauss = normal(mulberry32(s + 1))
+        const values = new Float64Array(rows)
+        let cents = 10000
+        for (let i = 0; i < rows; i++) {
+          const step = Math.round(gauss() * sigma)
+          counts.set(step, (counts.get(step) ?? 0) + 1)
+          cents += step
+          values[i] = cents / 100
+        }
+        const times = DATA_SETS[0]!.make(rows, s) as BigInt64Array
+        for (let at = 0; at < rows; at += page) {
+          const end = Math.min(rows, at + page)
+          stored += encodeColumn('float64', values.subarray(at, end)).length
+          stored += encodeColumn('timestamp[ms]', times.subarray(at, end)).length
+        }
+      }
+      const total = series * rows
+      let floor = 0
+      for (const count of counts.values()) floor -= (count / total) * Math.log2(count / total)
+      console.log(row([`N(0,${sigma})¢`, page, (stored / total).toFixed(3), (floor / 8).toFixed(3)], widths))
+    }
+  }
+}
+
 /** Bytes per value of float64 walks under the transforms considered, with one zstd stream each. */
 function transformTable(): void {
   const rows = 65536
@@ -467,5 +503,6 @@ function filesTable(): void {
 
 codecTable()
 w1Table()
+pricesTable()
 filesTable()
 transformTable()

@@ -208,6 +208,15 @@ describe('column codec round trips', () => {
     ] as const) {
       roundTrip('float64', randomWalk(5001, start, step, random(17)))
     }
+    // Steps so small that the high 32 bits never change: only the low lanes are coded.
+    roundTrip(
+      'float64',
+      Float64Array.from({ length: 3001 }, (_, i) => 100 + i * 1e-12),
+    )
+    roundTrip(
+      'float64',
+      Float64Array.from({ length: 3001 }, (_, i) => -100 - i * 1e-12),
+    )
     const subnormals = Float64Array.from({ length: 3001 }, (_, i) => (i - 1500) * 5e-324)
     expect(roundTrip('float64', subnormals)[0]).toBe(Encoding.FloatDelta)
     const block = roundTrip('float64', randomWalk(65536, 100, 0.01, random(9)))

@@ -7,7 +7,7 @@ import { compress, decompressInto } from './compression.ts'
  * planes are nearly constant and the low ones nearly random, so each plane is
  * stored on its own — constant, raw, or zstd. One zstd stream over all planes
  * would share one Huffman table between random and skewed bytes, which costs
- * up to 0.4 bytes per value on random walks (bench/codec.ts). A plane whose
+ * 0.1–0.4 bytes per value on float random walks (bench/codec.ts). A plane whose
  * bytes all fit in 1, 2 or 4 bits is bit-packed before zstd, because zstd's
  * Huffman coder spends at least one bit per byte.
  *

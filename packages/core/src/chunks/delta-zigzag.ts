@@ -8,10 +8,13 @@ import type { PlaneBuffer } from './byte-planes.ts'
  *
  * A 64-bit value is two lanes (lo, hi) of an Int32Array over the same buffer,
  * each differenced on its own: the hi lane's difference is off by the borrow
- * of the lo lane, which costs at most 0.016 bytes per value on the walks in
- * bench/codec.ts and removes the serial carry from decoding, where it cost
- * more than the rest of the loop (BigInt arithmetic per element is ~50×
- * slower still).
+ * of the lo lane. Measured against one 64-bit difference with borrow, that
+ * costs nothing on timestamps and counters and at most 0.016 bytes per value
+ * on float random walks, and it removes the serial carry from decoding,
+ * which took more time than the rest of the loop. (V8 lowers BigInt64Array
+ * arithmetic under BigInt.asIntN(64, …) to machine words: measured on Node
+ * 20, delta + zigzag encoding that way is as fast as on lanes, decoding 1.7×
+ * slower; the lanes also feed the 32-bit byte shuffle directly.)
  *
  * With `orderMap` the lanes are IEEE floats' bit patterns, first mapped to
  * integers that order like the floats (negative: all bits flipped; positive:
@@ -24,11 +27,16 @@ export function orderMapHi(word: number): number {
   return word ^ ((word >> 31) | 0x80000000)
 }
 
+/** `deltaEncode64` found every delta equal. */
+export const UNIFORM = 1
+/** `deltaEncode64` found every hi-lane delta zero. */
+export const HI_ZERO = 2
+
 /**
  * Writes the zigzag deltas of values 1..n-1 of `src` (lanes lo, hi) to
- * `dst` (2 · (n-1) lanes). Returns whether all the deltas are equal.
+ * `dst` (2 · (n-1) lanes). Returns `UNIFORM` | `HI_ZERO` as they apply.
  */
-export function deltaEncode64(src: Int32Array, n: number, orderMap: boolean, dst: Int32Array): boolean {
+export function deltaEncode64(src: Int32Array, n: number, orderMap: boolean, dst: Int32Array): number {
   let pl = src[0]!
   let ph = src[1]!
   if (orderMap) {
@@ -36,6 +44,7 @@ export function deltaEncode64(src: Int32Array, n: number, orderMap: boolean, dst
     ph ^= (ph >> 31) | 0x80000000
   }
   let differs = 0
+  let his = 0
   for (let k = 1, j = 0; k < n; k++, j += 2) {
     let l = src[2 * k]!
     let h = src[2 * k + 1]!
@@ -50,10 +59,11 @@ export function deltaEncode64(src: Int32Array, n: number, orderMap: boolean, dst
     dst[j] = zl
     dst[j + 1] = zh
     differs |= (zl ^ dst[0]!) | (zh ^ dst[1]!)
+    his |= zh
     pl = l
     ph = h
   }
-  return differs === 0
+  return (differs === 0 ? UNIFORM : 0) | (his === 0 ? HI_ZERO : 0)
 }
 
 /**
@@ -178,6 +188,70 @@ export function unshuffleDelta64(buffer: PlaneBuffer, lanes: Int32Array, n: numb
     h = (h + ((zh >>> 1) ^ ((zh << 31) >> 31))) | 0
     lanes[at] = l ^ (flip & ~(h >> 31))
     lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
+  }
+}
+
+/**
+ * `unshuffleDelta64` when the hi-lane deltas are all zero (at most 4 planes
+ * stored): the hi lane keeps the first value's, and only the lo lane is
+ * gathered and summed.
+ */
+export function unshuffleDeltaLo64(
+  buffer: PlaneBuffer,
+  lanes: Int32Array,
+  n: number,
+  orderMap: boolean,
+): void {
+  const { words: planes, stride } = buffer
+  let l = lanes[0]!
+  const h = lanes[1]!
+  // Unmapping masks, fixed since the hi lane is: see unshuffleDelta64.
+  const flipLo = orderMap ? ~(h >> 31) : 0
+  const hi = orderMap ? h ^ (~(h >> 31) | 0x80000000) : h
+  lanes[0] = l ^ flipLo
+  lanes[1] = hi
+  const m = n - 1
+  const groups = m >> 2
+  const s1 = stride
+  const s2 = 2 * stride
+  const s3 = 3 * stride
+  let at = 2
+  for (let q = 0; q < groups; q++, at += 8) {
+    const w0 = planes[q]!
+    const w1 = planes[q + s1]!
+    const w2 = planes[q + s2]!
+    const w3 = planes[q + s3]!
+    const t0 = (w0 & 0x00ff00ff) | ((w1 & 0x00ff00ff) << 8)
+    const t1 = ((w0 >>> 8) & 0x00ff00ff) | (w1 & 0xff00ff00)
+    const t2 = (w2 & 0x00ff00ff) | ((w3 & 0x00ff00ff) << 8)
+    const t3 = ((w2 >>> 8) & 0x00ff00ff) | (w3 & 0xff00ff00)
+    const z0 = (t0 & 0xffff) | (t2 << 16)
+    const z1 = (t1 & 0xffff) | (t3 << 16)
+    const z2 = (t0 >>> 16) | (t2 & 0xffff0000)
+    const z3 = (t1 >>> 16) | (t3 & 0xffff0000)
+    l = (l + ((z0 >>> 1) ^ ((z0 << 31) >> 31))) | 0
+    lanes[at] = l ^ flipLo
+    lanes[at + 1] = hi
+    l = (l + ((z1 >>> 1) ^ ((z1 << 31) >> 31))) | 0
+    lanes[at + 2] = l ^ flipLo
+    lanes[at + 3] = hi
+    l = (l + ((z2 >>> 1) ^ ((z2 << 31) >> 31))) | 0
+    lanes[at + 4] = l ^ flipLo
+    lanes[at + 5] = hi
+    l = (l + ((z3 >>> 1) ^ ((z3 << 31) >> 31))) | 0
+    lanes[at + 6] = l ^ flipLo
+    lanes[at + 7] = hi
+  }
+  for (let i = 0; i < (m & 3); i++, at += 2) {
+    const shift = 8 * i
+    const z =
+      ((planes[groups]! >>> shift) & 0xff) |
+      (((planes[groups + s1]! >>> shift) & 0xff) << 8) |
+      (((planes[groups + s2]! >>> shift) & 0xff) << 16) |
+      (((planes[groups + s3]! >>> shift) & 0xff) << 24)
+    l = (l + ((z >>> 1) ^ ((z << 31) >> 31))) | 0
+    lanes[at] = l ^ flipLo
+    lanes[at + 1] = hi
   }
 }
 

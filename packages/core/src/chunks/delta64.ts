@@ -8,7 +8,15 @@ import {
   writePlanes,
 } from './byte-planes.ts'
 import { shuffleWords } from './byte-shuffle.ts'
-import { deltaDecodeUniform64, deltaEncode64, orderMapHi, unshuffleDelta64 } from './delta-zigzag.ts'
+import {
+  deltaDecodeUniform64,
+  deltaEncode64,
+  HI_ZERO,
+  orderMapHi,
+  UNIFORM,
+  unshuffleDelta64,
+  unshuffleDeltaLo64,
+} from './delta-zigzag.ts'
 
 /**
  * The body of `Delta` (64-bit integers, timestamps) and `FloatDelta`
@@ -55,18 +63,24 @@ export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, ord
     return
   }
   const deltas = laneBuffer(2 * m)
-  if (deltaEncode64(lanes, n, orderMap, deltas) && m > 0) {
+  const found = deltaEncode64(lanes, n, orderMap, deltas)
+  if (found & UNIFORM && m > 0) {
     // Every delta the same (regular timestamps): constant planes, nothing to shuffle.
     for (let j = 0; j < 8; j++) {
       const byte = (deltas[j >> 2]! >>> (8 * (j & 3))) & 0xff
       planes.stats[j] = byte
       planes.stats[8 + j] = byte
     }
+    writePlanes(out, planes, m, 8)
+  } else if (found & HI_ZERO) {
+    // Irregular timestamps, counters: the hi-lane planes would all be zero.
+    shuffleWords(deltas, 0, 2, m, planes, 0)
+    writePlanes(out, planes, m, 4)
   } else {
     shuffleWords(deltas, 0, 2, m, planes, 0)
     shuffleWords(deltas, 1, 2, m, planes, 4)
+    writePlanes(out, planes, m, 8)
   }
-  writePlanes(out, planes, m, 8)
 }
 
 /** Whether the lo-lane deltas look like noise in all four bytes, judged on a sample of ~1024. */
@@ -101,7 +115,7 @@ export function decodeDelta64(input: ByteReader, lanes: Int32Array, n: number, o
     unshuffleLoRaw(readPlanes(input, m, 4), staged, lanes, n, orderMap)
     return
   }
-  const planes = readPlanes(input, m, 8, 8)
+  const planes = readPlanes(input, m, 8)
   if (planes.uniform) {
     // Every delta the same (regular timestamps): no planes to gather.
     const { bytes, stride, width } = planes
@@ -109,6 +123,8 @@ export function decodeDelta64(input: ByteReader, lanes: Int32Array, n: number, o
     const zl = planeByte(0) | (planeByte(1) << 8) | (planeByte(2) << 16) | (planeByte(3) << 24)
     const zh = planeByte(4) | (planeByte(5) << 8) | (planeByte(6) << 16) | (planeByte(7) << 24)
     deltaDecodeUniform64(lanes, n, zl, zh, orderMap)
+  } else if (planes.width <= 4) {
+    unshuffleDeltaLo64(planes, lanes, n, orderMap)
   } else {
     unshuffleDelta64(planes, lanes, n, orderMap)
   }

@@ -95,11 +95,14 @@ export function encodeNumeric(type: NumericType, values: NumericArray): Uint8Arr
     if (estimate.size <= goodEnough) break
   }
   ranked.sort((a, b) => a.size - b.size)
-  for (const id of [...ranked.map((r) => r.id), Encoding.Planes]) {
+  for (const { id } of ranked) {
     const out = new ByteWriter(64 + n * (kind.bits >> 3))
     if (encodeInto(out, id, kind, values, lanes, n, decimals)) return out.finish()
   }
-  throw new Error('unreachable: byte planes encode every page')
+  // Byte planes take any page.
+  const out = new ByteWriter(64 + n * (kind.bits >> 3))
+  encodeInto(out, Encoding.Planes, kind, values, lanes, n, decimals)
+  return out.finish()
 }
 
 /** Writes the block of `values` in encoding `id`; false when the encoding does not apply (decimals). */
