@@ -384,6 +384,8 @@ describe('damaged blocks', () => {
     const strings = encodeColumn('str', ['a', 'b'])
     expectIntegrity(() => decodeColumn('float64', strings, 2))
     expectIntegrity(() => decodeColumn('int64', new Uint8Array(0), 0))
+    expect(() => decodeColumn('int64', floats, 2 ** 40)).toThrow(VarveError)
+    expect(() => decodeColumn('int64', floats, -1)).toThrow(VarveError)
   })
 
   it('survives random corruption: an Integrity error or the right number of values, nothing else', () => {

@@ -17,6 +17,9 @@ import { readWords, writeWords } from './word-planes.ts'
  * chunk layer's SHA-256 of every block.
  */
 
+/** The most rows one block holds (1 GiB of int64): larger pages are a caller's mistake, not data. */
+export const MAX_BLOCK_ROWS = 2 ** 27
+
 // Typed-array views in this layer take the host's byte order; the format is little-endian.
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
@@ -31,11 +34,17 @@ function requireLittleEndian(): void {
 
 /**
  * Encodes one page of a column. `values` must be the array kind `ColumnType`
- * maps to (see `ColumnArray`). Throws `VarveError` 'InvalidArgument' when it
- * is not.
+ * maps to (see `ColumnArray`), at most `MAX_BLOCK_ROWS` long. Throws
+ * `VarveError` 'InvalidArgument' when it is not.
  */
 export function encodeColumn(type: ColumnType, values: ColumnArray): Uint8Array {
   requireLittleEndian()
+  if (values.length > MAX_BLOCK_ROWS) {
+    throw new VarveError(
+      'InvalidArgument',
+      `A column page of ${values.length} rows is over the ${MAX_BLOCK_ROWS} a block holds; cut it into pages.`,
+    )
+  }
   if (type === 'str') {
     if (!Array.isArray(values)) throw wrongArray(type, values)
     return encodeStrings(values as string[])
@@ -53,12 +62,16 @@ export function encodeColumn(type: ColumnType, values: ColumnArray): Uint8Array 
 /**
  * Decodes a block written by `encodeColumn` for a column of `type`, which
  * must hold exactly `rows` values. Throws `VarveError` 'Integrity' for bytes
- * that are truncated, malformed, of another type or of another row count.
+ * that are truncated, malformed, of another type or of another row count
+ * ('InvalidArgument' for a `rows` that no block can hold).
  */
 export function decodeColumn(type: ColumnType, bytes: Uint8Array, rows: number): ColumnArray {
   requireLittleEndian()
-  if (!Number.isSafeInteger(rows) || rows < 0) {
-    throw new VarveError('InvalidArgument', `A row count must be a non-negative integer, not ${rows}.`)
+  if (!Number.isSafeInteger(rows) || rows < 0 || rows > MAX_BLOCK_ROWS) {
+    throw new VarveError(
+      'InvalidArgument',
+      `A block's row count must be an integer from 0 to ${MAX_BLOCK_ROWS}, not ${rows}.`,
+    )
   }
   const input = new ByteReader(bytes)
   const id = input.u8()
