@@ -25,14 +25,14 @@ export function timestamps(rows: number, offset = 0, stepMs = 1000): BigInt64Arr
 
 /**
  * W1's values: a float64 random walk at full precision, starting at 100 with
- * N(0, 1) steps (no rounding: every bit of the mantissa is data).
+ * N(0, sigma) steps, sigma 1 by default (no rounding: every bit of the mantissa is data).
  */
-export function randomWalk(rows: number, seed: number): Float64Array {
+export function randomWalk(rows: number, seed: number, sigma = 1): Float64Array {
   const step = gaussian(prng(seed))
   const out = new Float64Array(rows)
   let x = 100
   for (let i = 0; i < rows; i++) {
-    x += step()
+    x += sigma * step()
     out[i] = x
   }
   return out
