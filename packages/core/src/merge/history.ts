@@ -54,7 +54,10 @@ export class History {
   /** Revisions reachable from `heads` but not from `base`, in clock order. */
   since(base: Revision | undefined, heads: readonly string[]): Revision[] {
     const below = base ? this.ancestors(base.id) : new Set<string>()
-    const ids = new Set(heads.flatMap((h) => [...this.ancestors(h)]).filter((id) => !below.has(id)))
+    // Parents the listing does not hold (an incomplete copy) are skipped, not dereferenced.
+    const ids = new Set(
+      heads.flatMap((h) => [...this.ancestors(h)]).filter((id) => !below.has(id) && this.#byId.has(id)),
+    )
     return [...ids].sort().map((id) => this.#byId.get(id)!)
   }
 }

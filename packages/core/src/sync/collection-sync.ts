@@ -113,19 +113,24 @@ export async function syncCollection(
     done.bytes += bytes.length
     report('revisions')
   }
-  // The source's heads go last, once all they descend from is there: a destination
-  // holding every loose source revision (the up-to-date test above) holds it all.
-  const headIds = new Set(headsOf(sourceLoose).map((r) => r.id))
-  await pool(
-    missing.filter((r) => !headIds.has(r.id)),
-    concurrency,
-    copyRevision,
-  )
-  await pool(
-    missing.filter((r) => headIds.has(r.id)),
-    concurrency,
-    copyRevision,
-  )
+  // Generation by generation: a revision is copied once every parent it has among
+  // the missing ones is there, so a destination never holds a revision without
+  // its history, even when the copy is killed midway.
+  let remaining = missing
+  const copied = new Set<string>()
+  const waiting = new Set(missing.map((r) => r.id))
+  while (remaining.length > 0) {
+    const ready = remaining.filter((r) => r.parents.every((p) => !waiting.has(p) || copied.has(p)))
+    if (ready.length === 0) {
+      throw new VarveError(
+        'Integrity',
+        `The changelog of "${descriptor.name}" in ${source.description} has a cycle; nothing more was copied.`,
+      )
+    }
+    await pool(ready, concurrency, copyRevision)
+    for (const r of ready) copied.add(r.id)
+    remaining = remaining.filter((r) => !copied.has(r.id))
+  }
   const after = headsOf([...targetRevisions, ...missing])
   return {
     collection: descriptor.name,
