@@ -1,6 +1,6 @@
 import { headsOf, type Revision, type SeriesOp } from '../changelog/changelog.ts'
 import { MAX_PARENTS } from '../changelog/revision-key.ts'
-import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
+import { getEntry, type TreeEntry, type TreeRoot, updateTree } from '../changelog/series-tree.ts'
 import type { CollectionContext } from '../collection/collection-context.ts'
 import { deleteChange, type SeriesChange, writeChange } from '../collection/commit.ts'
 import type { MergeConflict, MergeOptions, MergeResult, MergeStrategy } from '../collection/merge-options.ts'
@@ -26,45 +26,45 @@ export async function mergeHeads(ctx: CollectionContext, options: MergeOptions =
     )
   }
   return ctx.serialize(async () => {
-    let result: MergeResult = { revision: undefined, merged: [], series: [] }
-    // A revision names at most MAX_PARENTS parents: many heads merge in rounds.
-    for (;;) {
-      const revisions = await ctx.changelog.list()
-      const heads = headsOf(revisions)
-      if (heads.length <= 1) return result.merged.length > 0 ? result : { ...result, revision: heads[0] }
-      const round = await mergeRound(
-        ctx,
-        new History(revisions),
-        heads.slice(0, MAX_PARENTS),
-        strategy,
-        options,
-      )
-      result = {
-        revision: round.revision,
-        merged: [...result.merged, ...round.merged],
-        series: [...new Set([...result.series, ...round.series])],
-      }
+    const revisions = await ctx.changelog.list()
+    const heads = headsOf(revisions)
+    if (heads.length <= 1) return { revision: heads[0], merged: [], series: [] }
+    const state = await mergedState(ctx, new History(revisions), heads, strategy, options)
+    // A revision names at most MAX_PARENTS parents: more heads are joined by a chain of
+    // merge revisions, each holding the merged state, the last one descending from all.
+    const message = `merge ${heads.length} heads`
+    let revision: Revision | undefined
+    let rest: readonly Revision[] = heads
+    while (rest.length > 0) {
+      const take = revision === undefined ? MAX_PARENTS : MAX_PARENTS - 1
+      const parents = revision === undefined ? rest.slice(0, take) : [revision, ...rest.slice(0, take)]
+      rest = rest.slice(take)
+      revision = await ctx.changelog.commit(ctx.clock, ctx.writer, parents, state.root, {
+        message,
+        changes: rest.length === 0 ? state.changes : [],
+      })
     }
+    return { revision, merged: heads.map((h) => h.id), series: state.series }
   })
 }
 
-async function mergeRound(
+interface MergedState {
+  readonly root: TreeRoot
+  /** What a resolver chose: recorded on the merge revision so later merges replay it. */
+  readonly changes: readonly SeriesOp[]
+  readonly series: readonly string[]
+}
+
+async function mergedState(
   ctx: CollectionContext,
   history: History,
   heads: readonly Revision[],
   strategy: MergeStrategy,
   options: MergeOptions,
-): Promise<MergeResult> {
+): Promise<MergedState> {
   const headIds = heads.map((h) => h.id)
   const roots = await Promise.all(heads.map(async (h) => (await ctx.changelog.read(h)).root))
-  const message = `merge ${heads.length} heads`
-  if (roots.every((root) => root === roots[0])) {
-    const revision = await ctx.changelog.commit(ctx.clock, ctx.writer, heads, roots[0]!, {
-      message,
-      changes: [],
-    })
-    return { revision, merged: headIds, series: [] }
-  }
+  if (roots.every((root) => root === roots[0])) return { root: roots[0]!, changes: [], series: [] }
   const base = history.mergeBase(headIds)
   const replay = history.since(base, headIds)
   const conflicts: MergeConflict[] =
@@ -122,11 +122,7 @@ async function mergeRound(
     baseRoot,
     new Map([...treeChanges].sort(([a], [b]) => (a < b ? -1 : 1))),
   )
-  const revision = await ctx.changelog.commit(ctx.clock, ctx.writer, heads, root, {
-    message,
-    changes: recorded,
-  })
-  return { revision, merged: headIds, series: [...treeChanges.keys()].sort() }
+  return { root, changes: recorded, series: [...treeChanges.keys()].sort() }
 }
 
 /** Asks the resolver about every conflict and turns each answer into a change to replay after the others. */
