@@ -68,7 +68,7 @@ export async function syncCollection(
     missing.map((r) => sourceLog.read(r)),
     have,
   )
-  const all = [...plan.chunks, ...plan.series, ...plan.nodesByDepth.flat()]
+  const all = [...plan.chunks, ...plan.series, ...plan.nodesByHeight.flat()]
   const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
   const done = { objects: 0, bytes: 0 }
   const report = (phase: 'objects' | 'revisions') =>
@@ -91,7 +91,7 @@ export async function syncCollection(
   // Each group completes before the next starts: a node is written only once all it points at is there.
   await pool(plan.chunks, concurrency, copy)
   await pool(plan.series, concurrency, copy)
-  for (const level of [...plan.nodesByDepth].reverse()) await pool(level, concurrency, copy)
+  for (const level of plan.nodesByHeight) await pool(level, concurrency, copy)
 
   const copyRevision = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
@@ -151,11 +151,11 @@ async function planObjects(
   descriptor: CollectionDescriptor,
   bodies: readonly Promise<{ root: string | null }>[],
   have: ReadonlySet<string>,
-): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByDepth: PlannedObject[][] }> {
+): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
   const seen = new Set<string>(have)
   const chunks: PlannedObject[] = []
   const series: PlannedObject[] = []
-  const nodesByDepth: PlannedObject[][] = []
+  const nodes = new Map<string, { object: PlannedObject; children: readonly string[] }>()
   const readMeta = async (hash: string) => {
     const data = await getObject(source, hash)
     return { data, json: parseJson(data, objectKey(hash)) }
@@ -171,24 +171,39 @@ async function planObjects(
       chunks.push({ hash: chunk, bytes })
     }
   }
-  const visitNode = async (hash: string, depth: number): Promise<void> => {
+  const visitNode = async (hash: string): Promise<void> => {
     if (seen.has(hash)) return
     seen.add(hash)
     const { data, json } = await readMeta(hash)
-    const level = nodesByDepth[depth] ?? []
-    level.push({ hash, bytes: data.length, data })
-    nodesByDepth[depth] = level
     const links = treeNodeLinks(json, objectKey(hash))
-    await Promise.all([
-      ...links.series.map(visitSeries),
-      ...links.children.map((child) => visitNode(child, depth + 1)),
-    ])
+    nodes.set(hash, { object: { hash, bytes: data.length, data }, children: links.children })
+    await Promise.all([...links.series.map(visitSeries), ...links.children.map(visitNode)])
   }
   for (const body of bodies) {
     const { root } = await body
-    if (root !== null) await visitNode(root, 0)
+    if (root !== null) await visitNode(root)
   }
-  return { chunks, series, nodesByDepth }
+  // A node's height (0 for a node whose children the destination has) orders the copy:
+  // every node is written after all the nodes it points at.
+  const heights = new Map<string, number>()
+  const heightOf = (hash: string): number => {
+    const node = nodes.get(hash)
+    if (node === undefined) return -1
+    let height = heights.get(hash)
+    if (height === undefined) {
+      height = 1 + Math.max(-1, ...node.children.map(heightOf))
+      heights.set(hash, height)
+    }
+    return height
+  }
+  const nodesByHeight: PlannedObject[][] = []
+  for (const [hash, node] of nodes) {
+    const height = heightOf(hash)
+    const level = nodesByHeight[height] ?? []
+    level.push(node.object)
+    nodesByHeight[height] = level
+  }
+  return { chunks, series, nodesByHeight: nodesByHeight.filter((level) => level !== undefined) }
 }
 
 async function pool<T>(
