@@ -121,6 +121,8 @@ export function isNoSuchUpload(error: unknown): boolean {
  * response may have been lost.
  */
 export function mayHaveLanded(error: unknown): boolean {
+  // A Varve error is the store's own verdict (e.g. a HEAD found the key), not a lost response.
+  if (VarveError.is(error)) return false
   const attempts = shape(error).$metadata?.attempts
   if (typeof attempts === 'number' && attempts > 1) return true
   const status = httpStatus(error)

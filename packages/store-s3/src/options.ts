@@ -42,6 +42,13 @@ export interface S3StoreOptions {
   multipartThreshold?: number
   /** The size of each part of a multipart upload. Default 8 MiB; between 5 MiB and 5 GiB (S3's part limits). */
   partSize?: number
+  /**
+   * Whether the server enforces `If-None-Match: *` on writes, as AWS S3 does. Default `true`.
+   * Set `false` for an S3-compatible server that ignores it: `create` then asks (HEAD) before
+   * writing, so it still refuses a key that exists, but two racers may both write; and
+   * `capabilities.atomicCreate` is false, so Varve does not rely on create-only races.
+   */
+  atomicCreate?: boolean
 }
 
 /** The options after validation. */
@@ -57,6 +64,7 @@ export interface ResolvedS3StoreOptions {
   readonly retry: RetryPolicy
   readonly multipartThreshold: number
   readonly partSize: number
+  readonly atomicCreate: boolean
 }
 
 const clientSettings = ['region', 'endpoint', 'forcePathStyle', 'credentials'] as const
@@ -68,6 +76,7 @@ const knownOptions = new Set([
   'retry',
   'multipartThreshold',
   'partSize',
+  'atomicCreate',
 ])
 
 /**
@@ -94,8 +103,16 @@ export function resolveS3StoreOptions(options: S3StoreOptions): ResolvedS3StoreO
   const partSize = checkSize('partSize', options.partSize, 8 * MiB, MIN_PART_BYTES)
   const retry = options.retry === undefined ? defaultRetry : resolveRetry(options.retry)
   const description = `s3://${bucket}${prefix === '' ? '' : `/${prefix}`}`
+  const { atomicCreate = true } = options
+  if (typeof atomicCreate !== 'boolean') {
+    throw invalid(
+      `The S3 store option atomicCreate must be true or false, got ${JSON.stringify(atomicCreate)}.`,
+    )
+  }
+  const settings = { bucket, base, description, retry, multipartThreshold, partSize, atomicCreate }
   if (options.client !== undefined) {
-    if (!(options.client instanceof S3Client)) {
+    // Shape, not class identity: the caller's client may come from another copy of the SDK.
+    if (!isClient(options.client)) {
       throw invalid('The S3 store option client must be an S3Client from @aws-sdk/client-s3.')
     }
     const clash = clientSettings.filter((name) => options[name] !== undefined)
@@ -105,19 +122,9 @@ export function resolveS3StoreOptions(options: S3StoreOptions): ResolvedS3StoreO
           'set them on that client instead, or pass no client.',
       )
     }
-    return {
-      client: options.client,
-      ownsClient: false,
-      bucket,
-      base,
-      description,
-      retry,
-      multipartThreshold,
-      partSize,
-    }
+    return { ...settings, client: options.client, ownsClient: false }
   }
-  const client = new S3Client(clientConfig(options))
-  return { client, ownsClient: true, bucket, base, description, retry, multipartThreshold, partSize }
+  return { ...settings, client: new S3Client(clientConfig(options)), ownsClient: true }
 }
 
 function clientConfig(options: S3StoreOptions): S3ClientConfig {
@@ -151,6 +158,12 @@ function clientConfig(options: S3StoreOptions): S3ClientConfig {
       ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
   }
+}
+
+function isClient(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const { send, destroy } = value as Record<string, unknown>
+  return typeof send === 'function' && typeof destroy === 'function'
 }
 
 function isCredentials(value: unknown): boolean {

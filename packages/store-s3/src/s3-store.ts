@@ -2,6 +2,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
+  HeadObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import {
@@ -43,7 +44,8 @@ const DELETE_CONCURRENCY = 4
  *   readers see the old object or the new, never a mix.
  * - `create` is the same with `If-None-Match: *`: S3 refuses it (412) when the
  *   key exists, atomically, so of N racers exactly one wins and the rest get
- *   `AlreadyExists` (`capabilities.atomicCreate`).
+ *   `AlreadyExists` (`capabilities.atomicCreate`). With `atomicCreate: false`
+ *   (servers that ignore the header) it asks first (HEAD), which is not atomic.
  * - `list` pages through ListObjectsV2; `delete` sends DeleteObjects in batches of 1,000.
  * - Every request is retried on `Transient` failures (see {@link S3StoreOptions.retry}).
  *   A create retried after a lost response that then finds the key taken reads the
@@ -56,8 +58,8 @@ const DELETE_CONCURRENCY = 4
  */
 export function createS3Store(options: S3StoreOptions): Store {
   const resolved = resolveS3StoreOptions(options)
-  const { client, bucket, base, description, retry, multipartThreshold, partSize } = resolved
-  const capabilities: StoreCapabilities = Object.freeze({ atomicCreate: true, rangeRead: true })
+  const { client, bucket, base, description, retry, multipartThreshold, partSize, atomicCreate } = resolved
+  const capabilities: StoreCapabilities = Object.freeze({ atomicCreate, rangeRead: true })
   const context = (operation: S3Operation, key: string): S3ErrorContext => ({ operation, key, description })
   const send = <T>(where: S3ErrorContext, request: () => Promise<T>): Promise<T> =>
     withRetry(retry, request, (error) => translateS3Error(error, where))
@@ -82,6 +84,17 @@ export function createS3Store(options: S3StoreOptions): Store {
     return stored !== undefined && Buffer.from(stored).equals(bytes)
   }
 
+  /** Throws AlreadyExists when the key holds an object: create-only on a server that ignores If-None-Match. */
+  async function refuseExisting(where: S3ErrorContext): Promise<void> {
+    try {
+      await client.send(new HeadObjectCommand({ Bucket: bucket, Key: base + where.key }))
+    } catch (error) {
+      if (isMissing(error)) return
+      throw error
+    }
+    throw alreadyExists(where)
+  }
+
   function checkBytes(bytes: Uint8Array, where: S3ErrorContext): void {
     if (bytes instanceof Uint8Array) return
     throw new VarveError(
@@ -96,7 +109,9 @@ export function createS3Store(options: S3StoreOptions): Store {
     const where = context(createOnly ? 'create' : 'put', validateKey(key))
     checkBytes(bytes, where)
     const landed = () => holds(where, bytes)
+    const askFirst = createOnly && !atomicCreate
     if (bytes.length > multipartThreshold) {
+      if (askFirst) await send(where, () => refuseExisting(where))
       const upload = {
         client,
         bucket,
@@ -110,6 +125,7 @@ export function createS3Store(options: S3StoreOptions): Store {
       return uploadInParts({ ...upload, landed })
     }
     const attempt = async () => {
+      if (askFirst) await refuseExisting(where)
       await client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -124,8 +140,8 @@ export function createS3Store(options: S3StoreOptions): Store {
     await retryUncertainWrite(retry, {
       attempt,
       translate: (error) => translateS3Error(error, where),
-      isRefusal: isTaken,
-      refused: (error) => alreadyExists(where, error),
+      isRefusal: (error) => isTaken(error) || VarveError.is(error, 'AlreadyExists'),
+      refused: (error) => (VarveError.is(error, 'AlreadyExists') ? error : alreadyExists(where, error)),
       mayHaveLanded,
       landed,
     })

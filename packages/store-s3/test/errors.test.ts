@@ -13,7 +13,9 @@ import {
 } from '../src/errors.ts'
 import { createS3Store } from '../src/s3-store.ts'
 import { createTestBucket, localClient, localOptions } from './local-s3.ts'
-import { type MotoServer, startMoto } from './moto-server.ts'
+import { startMoto } from './moto-server.ts'
+import { ignoresConditionalWrites, serverKind, serverOptions, startS3Server } from './s3-server.ts'
+import type { ServerProcess } from './server-process.ts'
 
 const context = { operation: 'put', key: 'series/brussels', description: 's3://data/varve' } as const
 
@@ -136,24 +138,20 @@ describe('translateS3Error', () => {
     expect(mayHaveLanded(serviceError('InternalError', 500))).toBe(true)
     expect(mayHaveLanded(serviceError('SlowDown', 503))).toBe(false)
     expect(mayHaveLanded(serviceError('PreconditionFailed', 412))).toBe(false)
+    expect(mayHaveLanded(alreadyExists(context))).toBe(false)
     // A caller's client that retried inside the SDK may have lost an earlier response.
     expect(mayHaveLanded(serviceError('PreconditionFailed', 412, 2))).toBe(true)
   })
 })
 
-describe('errors provoked on real servers', () => {
-  let open: MotoServer
-  let locked: MotoServer
-  let bucket: string
+describe(`errors provoked on a real server (${serverKind})`, () => {
+  let open: ServerProcess
 
   beforeAll(async () => {
-    // The second server checks credentials after its first request (the bucket's creation).
-    ;[open, locked] = await Promise.all([startMoto(), startMoto({ authenticate: { freeActions: 1 } })])
-    const admin = localClient(locked.endpoint)
-    bucket = await createTestBucket(admin).finally(() => admin.destroy())
+    open = await startS3Server()
   })
   afterAll(async () => {
-    await Promise.all([open?.stop(), locked?.stop()])
+    await open?.stop()
   })
 
   it('a missing bucket is NotFound, never an absent object', async () => {
@@ -171,28 +169,23 @@ describe('errors provoked on real servers', () => {
     await store.close?.()
   })
 
-  it('a create that loses is AlreadyExists with S3’s 412 as the cause', async () => {
-    const admin = localClient(open.endpoint)
-    const other = await createTestBucket(admin).finally(() => admin.destroy())
-    const store = createS3Store({ ...localOptions(open.endpoint), bucket: other })
-    await store.create('k', new Uint8Array([1]))
-    const error = await store.create('k', new Uint8Array([2])).catch((e: unknown) => e)
-    expect(VarveError.is(error, 'AlreadyExists')).toBe(true)
-    expect((error as VarveError).cause).toMatchObject({ $metadata: { httpStatusCode: 412 } })
-    await store.close?.()
-  })
-
-  it('credentials the server does not know are PermissionDenied, and the message holds no secret', async () => {
-    const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI-secret' }
-    const store = createS3Store({ ...localOptions(locked.endpoint), credentials, bucket })
-    const error = await store.get('k').catch((e: unknown) => e)
-    expect(VarveError.is(error, 'PermissionDenied')).toBe(true)
-    expect((error as VarveError).message).toMatch(
-      /^Could not read "k" in s3:\/\/varve-test-\w+: InvalidAccessKeyId, HTTP 403/,
-    )
-    expect((error as VarveError).message).not.toMatch(/AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI-secret/)
-    await store.close?.()
-  })
+  it(
+    ignoresConditionalWrites === undefined
+      ? 'a create that loses is AlreadyExists with S3’s 412 as the cause'
+      : `a create that loses is AlreadyExists (${ignoresConditionalWrites})`,
+    async () => {
+      const admin = localClient(open.endpoint)
+      const bucket = await createTestBucket(admin).finally(() => admin.destroy())
+      const store = createS3Store({ ...localOptions(open.endpoint), ...serverOptions, bucket })
+      await store.create('k', new Uint8Array([1]))
+      const error = await store.create('k', new Uint8Array([2])).catch((e: unknown) => e)
+      expect(VarveError.is(error, 'AlreadyExists')).toBe(true)
+      if (ignoresConditionalWrites === undefined)
+        expect((error as VarveError).cause).toMatchObject({ $metadata: { httpStatusCode: 412 } })
+      expect(await store.get('k')).toEqual(new Uint8Array([1]))
+      await store.close?.()
+    },
+  )
 
   it('a server that does not answer is Transient once the retries are spent', async () => {
     const unused = createServer().listen(0, '127.0.0.1')
@@ -208,6 +201,34 @@ describe('errors provoked on real servers', () => {
     expect(VarveError.is(error, 'Transient')).toBe(true)
     expect((error as VarveError).message).toMatch(/ECONNREFUSED.*Gave up after 2 attempts/)
     expect((error as VarveError).cause).toMatchObject({ code: 'ECONNREFUSED' })
+    await store.close?.()
+  })
+})
+
+// fauxqs checks no credentials at all: this case needs moto, whose IAM checks them on request.
+describe.runIf(serverKind === 'moto')('errors provoked on moto checking credentials', () => {
+  let locked: ServerProcess
+  let bucket: string
+
+  beforeAll(async () => {
+    // Credentials are checked after the first request, which creates the bucket.
+    locked = await startMoto({ authenticate: { freeActions: 1 } })
+    const admin = localClient(locked.endpoint)
+    bucket = await createTestBucket(admin).finally(() => admin.destroy())
+  })
+  afterAll(async () => {
+    await locked?.stop()
+  })
+
+  it('credentials the server does not know are PermissionDenied, and the message holds no secret', async () => {
+    const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI-secret' }
+    const store = createS3Store({ ...localOptions(locked.endpoint), credentials, bucket })
+    const error = await store.get('k').catch((e: unknown) => e)
+    expect(VarveError.is(error, 'PermissionDenied')).toBe(true)
+    expect((error as VarveError).message).toMatch(
+      /^Could not read "k" in s3:\/\/varve-test-\w+: InvalidAccessKeyId, HTTP 403/,
+    )
+    expect((error as VarveError).message).not.toMatch(/AKIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI-secret/)
     await store.close?.()
   })
 })

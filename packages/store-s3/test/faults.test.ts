@@ -5,15 +5,16 @@ import type { S3StoreOptions } from '../src/options.ts'
 import { createS3Store } from '../src/s3-store.ts'
 import { type FlakyProxy, startFlakyProxy } from './flaky-proxy.ts'
 import { createTestBucket, localClient, localOptions, randomPrefix } from './local-s3.ts'
-import { type MotoServer, startMoto } from './moto-server.ts'
+import { serverKind, serverOptions, startS3Server } from './s3-server.ts'
+import type { ServerProcess } from './server-process.ts'
 
 const MiB = 1024 * 1024
 const bytesOf = (text: string) => new TextEncoder().encode(text)
 
-// Real network failures between the SDK and moto, cut by a TCP proxy: the store's retries and its
+// Real network failures between the SDK and the server, cut by a TCP proxy: the store's retries and its
 // handling of lost responses, end to end.
-describe('the S3 store through a flaky network', () => {
-  let server: MotoServer
+describe(`the S3 store through a flaky network to ${serverKind}`, () => {
+  let server: ServerProcess
   let proxy: FlakyProxy
   let admin: S3Client
   let bucket: string
@@ -22,6 +23,7 @@ describe('the S3 store through a flaky network', () => {
     const prefix = randomPrefix()
     const store = createS3Store({
       ...localOptions(proxy.endpoint),
+      ...serverOptions,
       bucket,
       prefix,
       retry: { baseDelayMs: 1, maxDelayMs: 20 },
@@ -37,7 +39,7 @@ describe('the S3 store through a flaky network', () => {
     )
 
   beforeAll(async () => {
-    server = await startMoto()
+    server = await startS3Server()
     admin = localClient(server.endpoint)
     bucket = await createTestBucket(admin)
     proxy = await startFlakyProxy(server.endpoint)

@@ -3,17 +3,18 @@ import { openStore, Repo, VarveError } from '@varve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openS3Store } from '../src/open-s3-store.ts'
 import { createTestBucket, credentials, localClient, localOptions, randomPrefix } from './local-s3.ts'
-import { type MotoServer, startMoto } from './moto-server.ts'
+import { serverKind, serverOptions, startS3Server } from './s3-server.ts'
+import type { ServerProcess } from './server-process.ts'
 
 const day = (d: number) => `2024-03-${String(d).padStart(2, '0')}T00:00:00Z`
 
-describe('opening s3:// URIs', () => {
-  let server: MotoServer
+describe(`opening s3:// URIs (${serverKind})`, () => {
+  let server: ServerProcess
   let admin: S3Client
   let bucket: string
 
   beforeAll(async () => {
-    server = await startMoto()
+    server = await startS3Server()
     admin = localClient(server.endpoint)
     bucket = await createTestBucket(admin)
   })
@@ -25,7 +26,8 @@ describe('opening s3:// URIs', () => {
   it('Repo.open writes a series under the URI’s prefix and a second open reads it back', async () => {
     const prefix = `repos/${randomPrefix()}`
     const uri = `s3://${bucket}/${prefix}`
-    const repo = await Repo.open(uri, { store: localOptions(server.endpoint) })
+    const store = { ...localOptions(server.endpoint), ...serverOptions }
+    const repo = await Repo.open(uri, { store })
     const temperature = await repo.createCollection('temperature', {
       timestamp: 'timestamp*',
       value: 'float64',
@@ -34,7 +36,7 @@ describe('opening s3:// URIs', () => {
     await temperature.series('brussels').write({ timestamp: [day(4)], value: [9] })
     await repo.close()
 
-    const again = await Repo.open(uri, { store: localOptions(server.endpoint), create: false })
+    const again = await Repo.open(uri, { store, create: false })
     const frame = await (await again.collection('temperature'))!.series('brussels').read()
     expect([...(frame.column('value') as Float64Array)]).toEqual([7.5, 8, 6.25, 9])
     expect(await again.collections()).toEqual(['temperature'])
