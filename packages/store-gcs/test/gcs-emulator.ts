@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -103,10 +103,24 @@ async function launch(folder: string): Promise<GcsEmulator> {
       TMPDIR: temporary,
     },
   })
-  const killGroup = () => signalGroup(child, 'SIGKILL')
+  // Should the test process end without stop() (vitest ends its workers with SIGTERM), the
+  // emulator, in a process group of its own, would outlive it: kill the group first.
+  const killGroup = () => {
+    signalGroup(child, 'SIGKILL')
+    rmSync(folder, { recursive: true, force: true })
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    killGroup()
+    // Listening to the signal cancelled its default action (ending the process): restore it.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+  }
   process.once('exit', killGroup)
+  process.once('SIGTERM', onSignal)
+  process.once('SIGINT', onSignal)
   const stop = async () => {
     process.off('exit', killGroup)
+    process.off('SIGTERM', onSignal)
+    process.off('SIGINT', onSignal)
     await stopGroup(child)
     await rm(folder, { recursive: true, force: true })
   }
