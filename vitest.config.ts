@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 // Tests run on the TypeScript sources: workspace packages resolve through the
 // '@varve/source' export condition, so no build step sits in the test loop.
-const conditions = ['@varve/source', 'import', 'module', 'node', 'default']
+const conditions = ['@varve/source', 'import', 'node', 'default']
 
 export default defineConfig({
   resolve: { conditions },

@@ -6,7 +6,8 @@ import type { GcsStoreOptions } from './options.ts'
  * The factory core's URI table calls for `gs://bucket/prefix` URIs
  * (`Repo.open('gs://bucket/prefix', { store: { projectId, apiEndpoint } })`).
  * `options` are those of {@link createGcsStore} except `bucket` and `prefix`,
- * which the URI names. Throws `InvalidArgument` for a URI with no bucket, with
+ * which the URI names; `endpoint` and `project` are accepted for `apiEndpoint`
+ * and `projectId`. Throws `InvalidArgument` for a URI with no bucket, with
  * credentials, a port, a query or a fragment, and for bad options.
  */
 export function openGcsStore(uri: URL, options: StoreOpenOptions = {}): Store {
@@ -34,7 +35,18 @@ export function openGcsStore(uri: URL, options: StoreOpenOptions = {}): Store {
   } catch (cause) {
     throw invalid(`The prefix of ${shown} is not valid percent-encoding.`, cause)
   }
-  return createGcsStore({ ...(options as Partial<GcsStoreOptions>), bucket: uri.hostname, prefix })
+  // SPEC's option names for URIs (`endpoint`, `project`) are accepted as the SDK's.
+  const { endpoint, project, ...rest } = options as Partial<GcsStoreOptions> & {
+    endpoint?: string
+    project?: string
+  }
+  return createGcsStore({
+    ...rest,
+    ...(endpoint === undefined ? {} : { apiEndpoint: endpoint }),
+    ...(project === undefined ? {} : { projectId: project }),
+    bucket: uri.hostname,
+    prefix,
+  })
 }
 
 function invalid(message: string, cause?: unknown): VarveError {

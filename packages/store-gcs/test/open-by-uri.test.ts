@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Storage } from '@google-cloud/storage'
-import { Repo, VarveError } from '@varve/core'
+import { Repo, Schema, VarveError } from '@varve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openGcsStore } from '../src/open-gcs-store.ts'
 import { type GcsEmulator, startGcsEmulator } from './gcs-emulator.ts'
@@ -47,6 +47,15 @@ describe('Repo.open on gs:// URIs, against the Firebase Storage emulator', () =>
     const names = files.map((file) => file.name)
     expect(names).toContain(`${run}/prices/varve.json`)
     expect(names.every((name) => name.startsWith(`${run}/prices/`))).toBe(true)
+  })
+
+  it("takes SPEC's endpoint and project option names for apiEndpoint and projectId", async () => {
+    const repo = await Repo.open(`gs://${bucket}/spec-names-${Date.now()}`, {
+      store: { endpoint: emulator.endpoint, project: emulator.projectId },
+    })
+    const c = await repo.createCollection('c', new Schema({ timestamp: 'timestamp*', value: 'float64' }))
+    await c.series('s').write({ timestamp: ['2020-01-01'], value: [1] })
+    expect((await c.series('s').read()).length).toBe(1)
   })
 
   it('pushes a repository to gs:// named by URI, with the endpoint from STORAGE_EMULATOR_HOST, and clones it back', async () => {
@@ -103,8 +112,8 @@ describe('openGcsStore refuses malformed URIs and options', () => {
         /cannot be given with a gs:\/\/ URI/,
       )
     }
-    expect((await failure(() => Repo.open('gs://bucket/p', { store: { endpoint: 'x' } }))).message).toMatch(
-      /Unknown GCS store option "endpoint"/,
+    expect((await failure(() => Repo.open('gs://bucket/p', { store: { region: 'x' } }))).message).toMatch(
+      /Unknown GCS store option "region"/,
     )
   })
 })
