@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Repo, Schema, VarveError } from '@varve/core'
+import { Repo, registerStoreScheme, Schema, VarveError } from '@varve/core'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const dirs: string[] = []
@@ -38,9 +38,10 @@ describe('Repo.open by location', () => {
   })
 
   it('names the package to install for a scheme whose store is absent, and refuses unknown schemes', async () => {
-    const missing = await Repo.open('s3://bucket/prefix').catch((e: unknown) => e)
+    registerStoreScheme('absent', { packageName: '@varve/store-absent', exportName: 'openAbsentStore' })
+    const missing = await Repo.open('absent://bucket/prefix').catch((e: unknown) => e)
     expect(VarveError.is(missing, 'Unsupported')).toBe(true)
-    expect((missing as Error).message).toMatch(/@varve\/store-s3/)
+    expect((missing as Error).message).toMatch(/needs the package @varve\/store-absent/)
     const unknown = await Repo.open('ftp://host/x').catch((e: unknown) => e)
     expect(VarveError.is(unknown, 'Unsupported')).toBe(true)
     expect((unknown as Error).message).toMatch(/registerStoreScheme/)

@@ -27,19 +27,26 @@ const schemes = new Map<string, SchemeEntry>([
   ['az', { packageName: '@varve/store-azure', exportName: 'openAzureStore' }],
 ])
 
+/** A package that implements a scheme, imported on first use: its named export is the factory. */
+export interface LazyStoreFactory {
+  readonly packageName: string
+  readonly exportName: string
+}
+
 /**
  * Registers (or replaces) the store for a URI scheme, e.g.
  * `registerStoreScheme('blob', (uri) => createBlobStore({ baseUrl: ... }))`
- * makes `Repo.open('blob://host/repo')` use it.
+ * makes `Repo.open('blob://host/repo')` use it. Pass `{ packageName, exportName }`
+ * instead to import the package only when the scheme is first opened.
  */
-export function registerStoreScheme(scheme: string, factory: StoreFactory): void {
+export function registerStoreScheme(scheme: string, factory: StoreFactory | LazyStoreFactory): void {
   if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
     throw new VarveError(
       'InvalidArgument',
       `Invalid URI scheme ${JSON.stringify(scheme)}: use lowercase letters, digits, '+', '-' or '.'.`,
     )
   }
-  schemes.set(scheme, { factory })
+  schemes.set(scheme, typeof factory === 'function' ? { factory } : { ...factory })
 }
 
 /**
