@@ -1,0 +1,5 @@
+export { CREATE_TOKEN_METADATA, createAzureStore } from './azure-store.ts'
+export { CONNECTION_STRING_VARIABLE } from './container-client.ts'
+export { openAzureStore } from './open-azure-store.ts'
+export type { AzureCredential, AzureStoreOptions } from './options.ts'
+export type { RetryPolicy } from './retry.ts'
