@@ -58,7 +58,7 @@ export {
   type StoreCapabilities,
   type StoreOperation,
 } from './store/store.ts'
-export { alreadyExists, unsupported } from './store/store-errors.ts'
+export { alreadyExists, describeOperation, unsupported } from './store/store-errors.ts'
 export {
   openStore,
   registerStoreScheme,

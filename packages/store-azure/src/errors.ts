@@ -1,4 +1,4 @@
-import { type ErrorCode, type StoreOperation, VarveError } from '@varve/core'
+import { describeOperation, type ErrorCode, type StoreOperation, VarveError } from '@varve/core'
 
 /** Where a failure happened: the operation, the key (for `list`, the prefix) and the store's `az://` description. */
 export interface AzureErrorContext {
@@ -68,7 +68,7 @@ export function translateAzureError(error: unknown, context: AzureErrorContext):
   const { key, description } = context
   return new VarveError(
     code,
-    `Could not ${action(context)} in ${description}: ${reasonOf(error)}. ${advice}`,
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: ${reasonOf(error)}. ${advice}`,
     {
       cause: error,
       details: {
@@ -156,22 +156,4 @@ function reasonOf(error: unknown): string {
   const tag = [status, code].filter((part) => part !== undefined).join(' ')
   if (first === '') return tag === '' ? 'unknown error' : tag
   return tag === '' || first.includes(tag) ? first : `${first} (${tag})`
-}
-
-function action({ operation, key }: AzureErrorContext): string {
-  const quoted = JSON.stringify(key)
-  switch (operation) {
-    case 'get':
-      return `read ${quoted}`
-    case 'getRange':
-      return `read a range of ${quoted}`
-    case 'put':
-      return `write ${quoted}`
-    case 'create':
-      return `create ${quoted}`
-    case 'list':
-      return `list the keys starting with ${quoted}`
-    case 'delete':
-      return `delete ${quoted}`
-  }
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, type Store, VarveError } from '@varve/core'
+import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
 /** The store operations, as named in error messages. */
 export type FsOperation = Exclude<keyof Store, 'description' | 'capabilities' | 'close'>
@@ -42,10 +42,14 @@ export function translateFsError(error: unknown, context: FsErrorContext): Varve
   if (code === 'EEXIST') return alreadyExists(context, error)
   const [errorCode, advice] = classify(code)
   const reason = error instanceof Error ? error.message : String(error)
-  return new VarveError(errorCode, `Could not ${action(context)} in ${description}: ${reason}. ${advice}`, {
-    cause: error,
-    details: { key, root: description, ...(code === undefined ? {} : { errno: code }) },
-  })
+  return new VarveError(
+    errorCode,
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: ${reason}. ${advice}`,
+    {
+      cause: error,
+      details: { key, root: description, ...(code === undefined ? {} : { errno: code }) },
+    },
+  )
 }
 
 /** The error `create` throws when the key is taken. */
@@ -67,7 +71,7 @@ export function keyConflict(context: FsErrorContext, cause: unknown): VarveError
   const { key, description } = context
   return new VarveError(
     'Unsupported',
-    `Could not ${action(context)} in ${description}: the fs store keeps ${JSON.stringify(key)} as a file inside ` +
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: the fs store keeps ${JSON.stringify(key)} as a file inside ` +
       "folders named after its '/'-separated segments, and a file and a folder of the same name cannot coexist " +
       '(an object "a" and an object "a/b", for instance). Delete the object in the way, or choose keys where no ' +
       "key is another key followed by '/'.",
@@ -80,7 +84,7 @@ export function folderVanished(context: FsErrorContext, times: number, cause: un
   const { key, description } = context
   return new VarveError(
     'Transient',
-    `Could not ${action(context)} in ${description}: its folder was removed ${times} times before the write ` +
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: its folder was removed ${times} times before the write ` +
       'could land in it (others are deleting keys there, or cleaning up empty folders). Retry the call.',
     { cause, details: { key, root: description } },
   )
@@ -91,7 +95,7 @@ export function rootNotFolder(context: FsErrorContext, cause: unknown): VarveErr
   const { key, description } = context
   return new VarveError(
     'StoreFailure',
-    `Could not ${action(context)} in ${description}: the root is not a folder (a file stands at that path or ` +
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: the root is not a folder (a file stands at that path or ` +
       'on the way to it). Point the store at a folder, or move the file away.',
     { cause, details: { key, root: description } },
   )
@@ -102,7 +106,7 @@ export function noHardLinks(context: FsErrorContext, cause: unknown): VarveError
   const { key, description } = context
   return new VarveError(
     'Unsupported',
-    `Could not ${action(context)} in ${description}: the file system refused to make a hard link, which the fs ` +
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: the file system refused to make a hard link, which the fs ` +
       'store needs for atomic create-only writes. Put the root on a file system with hard links ' +
       '(ext4, xfs, btrfs, APFS, NTFS, ...), not FAT or exFAT.',
     { cause, details: { key, root: description } },
@@ -126,22 +130,4 @@ function classify(code: string | undefined): [ErrorCode, string] {
     return ['StoreFailure', 'Free space on the disk holding the root folder (or raise the quota) and retry.']
   }
   return ['StoreFailure', 'The cause holds the file system’s report; check the root folder and the disk.']
-}
-
-function action({ operation, key }: FsErrorContext): string {
-  const quoted = JSON.stringify(key)
-  switch (operation) {
-    case 'get':
-      return `read ${quoted}`
-    case 'getRange':
-      return `read a range of ${quoted}`
-    case 'put':
-      return `write ${quoted}`
-    case 'create':
-      return `create ${quoted}`
-    case 'list':
-      return `list the keys starting with ${quoted}`
-    case 'delete':
-      return `delete ${quoted}`
-  }
 }

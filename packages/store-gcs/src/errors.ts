@@ -1,4 +1,4 @@
-import { type ErrorCode, type Store, VarveError } from '@varve/core'
+import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
 /** The store operations, as named in error messages. */
 export type GcsOperation = Exclude<keyof Store, 'description' | 'capabilities' | 'close'>
@@ -74,7 +74,7 @@ export function translateGcsError(error: unknown, context: GcsErrorContext): Var
   const { key, description } = context
   return new VarveError(
     code,
-    `Could not ${action(context)} in ${description}: ${reasonOf(error)}. ${advice}`,
+    `Could not ${describeOperation(context.operation, context.key)} in ${description}: ${reasonOf(error)}. ${advice}`,
     {
       cause: error,
       details: { key, store: description, ...(status === undefined ? {} : { status }) },
@@ -174,22 +174,4 @@ function reasonOf(error: unknown): string {
 function bucketOf(description: string): string {
   const slash = description.indexOf('/', 'gs://'.length)
   return slash === -1 ? description : description.slice(0, slash)
-}
-
-function action({ operation, key }: GcsErrorContext): string {
-  const quoted = JSON.stringify(key)
-  switch (operation) {
-    case 'get':
-      return `read ${quoted}`
-    case 'getRange':
-      return `read a range of ${quoted}`
-    case 'put':
-      return `write ${quoted}`
-    case 'create':
-      return `create ${quoted}`
-    case 'list':
-      return `list the keys starting with ${quoted}`
-    case 'delete':
-      return `delete ${quoted}`
-  }
 }

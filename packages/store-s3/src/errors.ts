@@ -1,4 +1,4 @@
-import { type ErrorCode, type Store, VarveError } from '@varve/core'
+import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
 /** The store operations, as named in error messages. */
 export type S3Operation = Exclude<keyof Store, 'description' | 'capabilities' | 'close'>
@@ -171,7 +171,7 @@ export function translateS3Error(error: unknown, context: S3ErrorContext): Varve
   const key = error instanceof S3KeyError ? error.key : context.key
   return new VarveError(
     code,
-    `Could not ${action(context.operation, key)} in ${context.description}: ${reason(error)}. ${advice[code]}`,
+    `Could not ${describeOperation(context.operation, key)} in ${context.description}: ${reason(error)}. ${advice[code]}`,
     {
       cause: error,
       details: {
@@ -213,22 +213,4 @@ function reason(error: unknown): string {
   const head = parts.length > 0 ? parts.join(', ') : 'failed'
   const full = text === undefined ? head : `${head}: ${text.replace(/\.$/, '')}`
   return full.replace(accessKeyId, '<access key id>')
-}
-
-function action(operation: S3Operation, key: string): string {
-  const quoted = JSON.stringify(key)
-  switch (operation) {
-    case 'get':
-      return `read ${quoted}`
-    case 'getRange':
-      return `read a range of ${quoted}`
-    case 'put':
-      return `write ${quoted}`
-    case 'create':
-      return `create ${quoted}`
-    case 'list':
-      return `list the keys starting with ${quoted}`
-    case 'delete':
-      return `delete ${quoted}`
-  }
 }

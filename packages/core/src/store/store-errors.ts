@@ -1,4 +1,5 @@
 import { VarveError } from '../errors/varve-error.ts'
+import type { StoreOperation } from './store.ts'
 
 /** The error a store raises when `create` finds the key taken. */
 export function alreadyExists(key: string, cause?: unknown): VarveError {
@@ -18,4 +19,23 @@ export function unsupported(description: string, what: string): VarveError {
     'Unsupported',
     `The store ${description} does not support ${what}; check its capabilities first.`,
   )
+}
+
+/** What a store operation on `key` was doing, for messages: "read \"a/b\"", "list the keys starting with \"a/\"". */
+export function describeOperation(operation: StoreOperation, key: string): string {
+  const quoted = JSON.stringify(key)
+  switch (operation) {
+    case 'get':
+      return `read ${quoted}`
+    case 'getRange':
+      return `read a range of ${quoted}`
+    case 'put':
+      return `write ${quoted}`
+    case 'create':
+      return `create ${quoted}`
+    case 'list':
+      return `list the keys starting with ${quoted}`
+    case 'delete':
+      return `delete ${quoted}`
+  }
 }
