@@ -16,7 +16,7 @@ describe('squash and packed history', () => {
     const c = await repo.createCollection('c', schema)
     for (let i = 0; i < 300; i++) await c.series('s').write({ t: [BigInt(i)], v: [i] })
     const loose = await keysUnder(store, 'revisions/')
-    expect(loose.length).toBeLessThanOrEqual(256)
+    expect(loose.length).toBeLessThanOrEqual(64)
     expect((await keysUnder(store, 'packs/')).length).toBeGreaterThan(0)
     const log = await c.log()
     expect(log).toHaveLength(300)
@@ -30,7 +30,7 @@ describe('squash and packed history', () => {
     const fresh = (await (await Repo.open(counted)).collection('c'))!
     counted.resetStats()
     expect((await fresh.series('s').read()).length).toBe(300)
-    expect(counted.stats().list.keys).toBeLessThanOrEqual(256)
+    expect(counted.stats().list.keys).toBeLessThanOrEqual(64)
     expect(counted.stats().list.requests).toBe(1)
   })
 

@@ -60,7 +60,7 @@ export interface RevisionBody {
 }
 
 /** Past this many loose revisions, a commit packs the settled part of the history (see `squash`). */
-export const AUTO_SQUASH_AT = 256
+export const AUTO_SQUASH_AT = 64
 
 /**
  * The changelog of one collection: immutable revision objects under

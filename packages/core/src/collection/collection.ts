@@ -121,7 +121,7 @@ export class Collection {
   /**
    * Packs the history every head shares into one object, so a collection with a
    * long history lists (and opens) in few requests; every revision stays
-   * readable. Commits do this on their own past a few hundred loose revisions.
+   * readable. Commits do this on their own past 64 loose revisions.
    * Returns how many revisions were packed.
    */
   squash(): Promise<number> {
