@@ -36,6 +36,13 @@ export {
 export type { FaultRule } from './store/fault-rule.ts'
 export { createFaultyStore, type FaultyStore, type FaultyStoreOptions } from './store/faulty-store.ts'
 export {
+  DEFAULT_FOLDER_CACHE_BYTES,
+  type FolderCachedStore,
+  type FolderCachedStoreOptions,
+  type FolderCacheStats,
+  openFolderCachedStore,
+} from './store/folder-cached-store.ts'
+export {
   createInstrumentedStore,
   type InstrumentedStore,
   type OperationStats,
@@ -65,3 +72,4 @@ export {
   type StoreFactory,
   type StoreOpenOptions,
 } from './store/store-registry.ts'
+export type { CacheOptions } from './store/tiered-cache-store.ts'

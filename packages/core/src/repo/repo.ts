@@ -19,9 +19,9 @@ import { collectGarbage, type GcOptions, type GcResult } from '../gc/collect-gar
 import { mergeHeads } from '../merge/merge.ts'
 import { Schema, type SchemaDefinition } from '../model/schema.ts'
 import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
-import { createCachedStore } from '../store/cached-store.ts'
 import type { Store } from '../store/store.ts'
 import { openStore, type StoreOpenOptions } from '../store/store-registry.ts'
+import { type CacheOptions, openTieredCacheStore } from '../store/tiered-cache-store.ts'
 import { syncCollection } from '../sync/collection-sync.ts'
 import { openRemote } from './open-remote.ts'
 import { ensureMarker } from './repo-format.ts'
@@ -29,8 +29,17 @@ import { ensureMarker } from './repo-format.ts'
 export interface RepoOptions {
   /** Make a new repository when the location holds none. Default true. */
   readonly create?: boolean
-  /** Keep up to this many bytes of immutable objects (chunks, metadata) in memory. Default 64 MiB; 0 turns it off. */
-  readonly cache?: { readonly memoryBytes?: number }
+  /**
+   * The cache of immutable objects (chunks, metadata; never revisions or
+   * listings, so new revisions are always seen). `memoryBytes`: kept in memory,
+   * default 64 MiB, 0 turns it off. `folder`: a local folder read after memory
+   * and before the store, and written with what the store returned and what this
+   * process wrote, so objects survive restarts; several processes and
+   * repositories may share one. Default none. `folderBytes`: the folder's bound,
+   * least recently used files evicted first, default 1 GiB. Bad values throw
+   * `InvalidArgument`; a folder that cannot be created, `PermissionDenied`.
+   */
+  readonly cache?: CacheOptions
   /** Passed to the store a URI opens (region, endpoint, ...). */
   readonly store?: StoreOpenOptions
   /** Rows per page and per chunk; the defaults suit most series. */
@@ -38,8 +47,6 @@ export interface RepoOptions {
   /** The wall clock revision times come from (tests use it to skew time). Default `Date.now`. */
   readonly clock?: () => number
 }
-
-const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 
 /**
  * A Varve repository: collections of series, each with its changelog, on one
@@ -56,22 +63,9 @@ export class Repo {
   readonly #layout: ChunkLayout
   readonly #contexts = new Map<string, CollectionContext>()
 
-  private constructor(source: Store, options: RepoOptions) {
+  private constructor(source: Store, cached: Store, options: RepoOptions) {
     this.#source = source
-    const memoryBytes = options.cache?.memoryBytes ?? DEFAULT_CACHE_BYTES
-    if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0) {
-      throw new VarveError(
-        'InvalidArgument',
-        `cache.memoryBytes must be a whole number of bytes ≥ 0, got ${JSON.stringify(memoryBytes)}.`,
-      )
-    }
-    this.store =
-      memoryBytes > 0
-        ? createCachedStore(source, {
-            maxBytes: memoryBytes,
-            isCacheable: (key) => key.startsWith(OBJECTS_PREFIX),
-          })
-        : source
+    this.store = cached
     this.#io = new ObjectIo(this.store)
     this.#clock = new HybridLogicalClock(options.clock)
     this.#layout = validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
@@ -85,8 +79,12 @@ export class Repo {
    */
   static async open(target: string | Store, options: RepoOptions = {}): Promise<Repo> {
     const store = typeof target === 'string' ? await openStore(target, options.store) : target
+    // Before the marker: bad cache options must not leave a new repository behind.
+    const cached = await openTieredCacheStore(store, options.cache ?? {}, (key) =>
+      key.startsWith(OBJECTS_PREFIX),
+    )
     await ensureMarker(store, options.create ?? true)
-    return new Repo(store, options)
+    return new Repo(store, cached, options)
   }
 
   /** Creates a collection; `AlreadyExists` if the name is taken (also when another process won the race). */
