@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchAppends } from './appends.ts'
+import { benchClouds, printClouds } from './clouds.ts'
 import { benchMetadata, bytesPerRow } from './metadata.ts'
 import { benchMerge, benchPull, upToDateRequests } from './sync.ts'
 import { benchW1 } from './w1.ts'
@@ -101,6 +102,10 @@ try {
   console.log(
     `| peak memory reading ${memory.rows.toLocaleString('en')} rows ÷ decoded size | ${fmt(memory.rssOverDecoded)}× (RSS), ${fmt(memory.heapAndBuffersOverDecoded)}× (heap + buffers) | goal ≤ 3× |`,
   )
+
+  const cloudOptions = { root, series: quick ? 10 : 20, rows: quick ? 10_000 : 100_000, runs: quick ? 1 : 3 }
+  const clouds = await benchClouds(cloudOptions)
+  printClouds(clouds.results, cloudOptions, clouds.s3Server)
 } finally {
   await rm(root, { recursive: true, force: true })
 }

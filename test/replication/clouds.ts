@@ -23,6 +23,9 @@ export interface Clouds {
   store(cloud: Cloud, prefix?: string): Store
   /** The options `createS3Store` takes for `prefix`, as JSON another process can rebuild the store from. */
   s3Options(prefix: string): S3StoreOptions
+  /** Where the GCS and Azure servers are, for SDK clients of one's own beside the stores (S3's: `s3Options`). */
+  readonly gcs: { readonly endpoint: string; readonly projectId: string; readonly bucket: string }
+  readonly azure: { readonly connectionString: string; readonly container: string }
   /** Closes every store made and stops every server (all of them, even when one fails to stop). */
   stop(): Promise<void>
 }
@@ -91,6 +94,8 @@ async function connect(
       return store
     },
     s3Options,
+    gcs: { endpoint: gcs.endpoint, projectId: gcs.projectId, bucket: GCS_BUCKET },
+    azure: { connectionString: azure.connectionString, container },
     async stop() {
       await stopAll([...stores.map((store) => async () => store.close?.()), ...stoppers])
     },

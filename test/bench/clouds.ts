@@ -1,0 +1,284 @@
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { BlobServiceClient } from '@azure/storage-blob'
+import { Storage } from '@google-cloud/storage'
+import { createInstrumentedStore, type InstrumentedStore, Repo, Schema, type StoreStats } from '@varve/core'
+import { type Cloud, type Clouds, randomPrefix, startClouds } from '../replication/clouds.ts'
+import { time } from './w1.ts'
+import { median, randomWalk, timestamps } from './workloads.ts'
+
+export interface CloudBenchOptions {
+  readonly root: string
+  readonly series: number
+  readonly rows: number
+  readonly runs: number
+}
+
+export interface CloudResult {
+  readonly cloud: Cloud
+  /** Bytes of the repository's objects and revisions: what a push sends and a pull receives. */
+  readonly bytes: number
+  readonly objects: number
+  readonly push: { readonly varveMs: number; readonly rawMs: number }
+  readonly pull: { readonly varveMs: number; readonly rawMs: number }
+  /** Store requests of each case, counted on the cloud store. */
+  readonly requests: Readonly<Record<RequestCase, StoreStats>>
+}
+
+export type RequestCase = 'latest of one series, fresh Repo' | 'up-to-date pull' | 'one-series 10-row write'
+
+/** Raw SDK puts and gets of whole objects, the reference a push and a pull are measured against. */
+interface RawClient {
+  put(key: string, bytes: Uint8Array): Promise<void>
+  get(key: string): Promise<Uint8Array>
+  close(): void
+}
+
+const CONCURRENCY = 8
+const clouds: readonly Cloud[] = ['S3', 'GCS', 'Azure']
+const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
+
+/**
+ * W1-shaped push and pull on each local cloud server against raw SDK puts and
+ * gets of the same object bytes at the same concurrency, and the store
+ * requests of a fresh read, an up-to-date pull and a small write. Every server
+ * is stopped before it returns or throws.
+ */
+export async function benchClouds(
+  options: CloudBenchOptions,
+): Promise<{ s3Server: string; results: CloudResult[] }> {
+  const source = join(options.root, 'cloud-source')
+  await writeSource(source, options.series, options.rows)
+  const files = await objectFiles(source)
+  const servers = await startClouds()
+  try {
+    const results: CloudResult[] = []
+    for (const cloud of clouds) results.push(await benchCloud(servers, cloud, source, files, options))
+    return { s3Server: servers.s3Server, results }
+  } finally {
+    await servers.stop()
+  }
+}
+
+async function benchCloud(
+  servers: Clouds,
+  cloud: Cloud,
+  source: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  options: CloudBenchOptions,
+): Promise<CloudResult> {
+  const raw = rawClient(servers, cloud)
+  const repo = await Repo.open(source)
+  const samples = {
+    varvePush: [] as number[],
+    rawPush: [] as number[],
+    varvePull: [] as number[],
+    rawPull: [] as number[],
+  }
+  let prefix = ''
+  let pulled = ''
+  try {
+    for (let run = 0; run < options.runs; run++) {
+      const rawPrefix = randomPrefix()
+      samples.rawPush.push(
+        await time(() =>
+          pool([...files], CONCURRENCY, ([key, bytes]) => raw.put(`${rawPrefix}/${key}`, bytes)),
+        ),
+      )
+      prefix = randomPrefix()
+      const store = servers.store(cloud, prefix)
+      samples.varvePush.push(await time(() => repo.push(store, { concurrency: CONCURRENCY })))
+
+      samples.rawPull.push(
+        await time(() =>
+          pool([...files], CONCURRENCY, async ([key, bytes]) => {
+            const got = await raw.get(`${rawPrefix}/${key}`)
+            if (got.byteLength !== bytes.byteLength) throw new Error(`raw get of ${key} returned other bytes`)
+          }),
+        ),
+      )
+      if (pulled !== '') await rm(pulled, { recursive: true, force: true })
+      pulled = join(options.root, `cloud-pull-${cloud}-${run}`)
+      const target = pulled
+      samples.varvePull.push(
+        await time(async () => (await Repo.open(target)).pull(servers.store(cloud, prefix))),
+      )
+    }
+    const requests = await countRequests(servers, cloud, prefix, pulled, options.rows)
+    let bytes = 0
+    for (const b of files.values()) bytes += b.byteLength
+    return {
+      cloud,
+      bytes,
+      objects: files.size,
+      push: { varveMs: median(samples.varvePush), rawMs: median(samples.rawPush) },
+      pull: { varveMs: median(samples.varvePull), rawMs: median(samples.rawPull) },
+      requests,
+    }
+  } finally {
+    raw.close()
+    if (pulled !== '') await rm(pulled, { recursive: true, force: true })
+  }
+}
+
+async function countRequests(
+  servers: Clouds,
+  cloud: Cloud,
+  prefix: string,
+  pulled: string,
+  rows: number,
+): Promise<Record<RequestCase, StoreStats>> {
+  const counted = () => createInstrumentedStore(servers.store(cloud, prefix))
+
+  // A fresh process's read: opening the repository and the collection are counted too.
+  const reading = counted()
+  const series = (await (await Repo.open(reading)).collection('w1'))!.series(label(0))
+  if ((await series.read()).length !== rows) throw new Error(`the read from ${cloud} missed rows`)
+  const latest = reading.stats()
+
+  const origin = counted()
+  const local = await Repo.open(pulled)
+  origin.resetStats()
+  const result = await local.pull(origin)
+  if (result.collections.some((c) => !c.upToDate))
+    throw new Error(`the pull from ${cloud} was not up to date`)
+  const upToDate = origin.stats()
+
+  const writing: InstrumentedStore = counted()
+  const collection = (await (await Repo.open(writing)).collection('w1'))!
+  writing.resetStats()
+  await collection.series(label(0)).write({ timestamp: timestamps(10, rows), value: randomWalk(10, 0) })
+  const write = writing.stats()
+
+  return {
+    'latest of one series, fresh Repo': latest,
+    'up-to-date pull': upToDate,
+    'one-series 10-row write': write,
+  }
+}
+
+/** The W1 generators' data in a folder repository, one write per series. */
+async function writeSource(folder: string, seriesCount: number, rows: number): Promise<void> {
+  await rm(folder, { recursive: true, force: true })
+  const c = await (await Repo.open(folder)).createCollection('w1', schema)
+  for (let s = 0; s < seriesCount; s++)
+    await c.series(label(s)).write({ timestamp: timestamps(rows), value: randomWalk(rows, s + 1) })
+}
+
+/** Every file under an `objects` or `revisions` folder of the repository, by its path, read into memory. */
+async function objectFiles(folder: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>()
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    const key = relative(folder, path).split(sep).join('/')
+    if (key.split('/').some((part) => part === 'objects' || part === 'revisions'))
+      files.set(key, await readFile(path))
+  }
+  if (files.size === 0) throw new Error(`no objects or revisions found under ${folder}`)
+  return files
+}
+
+const label = (s: number) => `series-${String(s).padStart(4, '0')}`
+
+/** The SDK clients configured as the store packages' test harnesses and READMEs show. */
+function rawClient(servers: Clouds, cloud: Cloud): RawClient {
+  if (cloud === 'S3') {
+    const { bucket, endpoint, region, credentials, forcePathStyle } = servers.s3Options('')
+    const client = new S3Client({
+      endpoint,
+      region,
+      credentials,
+      forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    })
+    return {
+      async put(key, bytes) {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }))
+      },
+      async get(key) {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        return out.Body!.transformToByteArray()
+      },
+      close: () => client.destroy(),
+    }
+  }
+  if (cloud === 'GCS') {
+    const { endpoint, projectId, bucket } = servers.gcs
+    const b = new Storage({ apiEndpoint: endpoint, projectId }).bucket(bucket)
+    return {
+      // One request per object, as the store sends objects below its resumable threshold.
+      put: (key, bytes) =>
+        b.file(key).save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { resumable: false }),
+      async get(key) {
+        const [bytes] = await b.file(key).download()
+        return bytes
+      },
+      close: () => {},
+    }
+  }
+  const { connectionString, container } = servers.azure
+  const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container)
+  return {
+    async put(key, bytes) {
+      await client.getBlockBlobClient(key).uploadData(bytes)
+    },
+    get: (key) => client.getBlockBlobClient(key).downloadToBuffer(),
+    close: () => {},
+  }
+}
+
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await task(items[next++]!)
+    }),
+  )
+}
+
+const operations = ['get', 'getRange', 'put', 'create', 'list', 'delete'] as const
+
+/** Prints the cloud section: throughput ratios, then request counts. */
+export function printClouds(
+  results: readonly CloudResult[],
+  options: CloudBenchOptions,
+  s3Server: string,
+): void {
+  const mb = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000)
+  console.log(
+    `\nClouds (local emulators: ${s3Server} for S3, Firebase Storage emulator for GCS, Azurite for Azure), ` +
+      `${options.series} series × ${options.rows.toLocaleString('en')} rows of W1's data, concurrency ${CONCURRENCY}; ` +
+      'ratio = Varve MB/s ÷ raw SDK MB/s of the same object bytes:',
+  )
+  console.log('| cloud | operation | bytes (objects) | Varve MB/s | raw MB/s | ratio | goal |')
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | --- |')
+  for (const r of results) {
+    for (const [name, m] of [
+      ['push', r.push],
+      ['pull into an empty folder', r.pull],
+    ] as const) {
+      const varve = mb(r.bytes, m.varveMs)
+      const raw = mb(r.bytes, m.rawMs)
+      console.log(
+        `| ${r.cloud} | ${name} | ${r.bytes.toLocaleString('en')} (${r.objects}) | ${varve.toFixed(1)} | ${raw.toFixed(1)} | ${(varve / raw).toFixed(2)} | ≥ 0.8 |`,
+      )
+    }
+  }
+  console.log('\nCloud store requests (the read counts opening the repository and the collection):')
+  console.log(`| cloud | case | requests | ${operations.join(' | ')} |`)
+  console.log(`| --- | --- | ---: | ${operations.map(() => '---:').join(' | ')} |`)
+  for (const r of results) {
+    for (const [name, stats] of Object.entries(r.requests)) {
+      console.log(
+        `| ${r.cloud} | ${name} | ${stats.total.requests} | ${operations.map((op) => stats[op].requests).join(' | ')} |`,
+      )
+    }
+  }
+}
