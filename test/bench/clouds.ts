@@ -1,9 +1,17 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { BlobServiceClient } from '@azure/storage-blob'
 import { Storage } from '@google-cloud/storage'
-import { createInstrumentedStore, type InstrumentedStore, Repo, Schema, type StoreStats } from '@varve/core'
+import {
+  createInstrumentedStore,
+  createMemoryStore,
+  type InstrumentedStore,
+  Repo,
+  Schema,
+  type Store,
+  type StoreStats,
+} from '@varve/core'
 import { type Cloud, type Clouds, randomPrefix, startClouds } from '../replication/clouds.ts'
 import { time } from './w1.ts'
 import { median, randomWalk, timestamps } from './workloads.ts'
@@ -22,6 +30,8 @@ export interface CloudResult {
   readonly objects: number
   readonly push: { readonly varveMs: number; readonly rawMs: number }
   readonly pull: { readonly varveMs: number; readonly rawMs: number }
+  /** The same pull into a memory store: the pull without the folder's durable writes. */
+  readonly pullIntoMemory: { readonly varveMs: number; readonly rawMs: number }
   /** Store requests of each case, counted on the cloud store. */
   readonly requests: Readonly<Record<RequestCase, StoreStats>>
 }
@@ -32,6 +42,7 @@ export type RequestCase = 'latest of one series, fresh Repo' | 'up-to-date pull'
 interface RawClient {
   put(key: string, bytes: Uint8Array): Promise<void>
   get(key: string): Promise<Uint8Array>
+  delete(key: string): Promise<void>
   close(): void
 }
 
@@ -75,6 +86,7 @@ async function benchCloud(
     rawPush: [] as number[],
     varvePull: [] as number[],
     rawPull: [] as number[],
+    memoryPull: [] as number[],
   }
   let prefix = ''
   let pulled = ''
@@ -104,6 +116,12 @@ async function benchCloud(
       samples.varvePull.push(
         await time(async () => (await Repo.open(target)).pull(servers.store(cloud, prefix))),
       )
+      samples.memoryPull.push(
+        await time(async () => (await Repo.open(createMemoryStore())).pull(servers.store(cloud, prefix))),
+      )
+      // The servers hold everything in memory: only the last repository stays, for the request counts.
+      await pool([...files.keys()], CONCURRENCY, (key) => raw.delete(`${rawPrefix}/${key}`))
+      if (run < options.runs - 1) await clear(store)
     }
     const requests = await countRequests(servers, cloud, prefix, pulled, options.rows)
     let bytes = 0
@@ -114,6 +132,7 @@ async function benchCloud(
       objects: files.size,
       push: { varveMs: median(samples.varvePush), rawMs: median(samples.rawPush) },
       pull: { varveMs: median(samples.varvePull), rawMs: median(samples.rawPull) },
+      pullIntoMemory: { varveMs: median(samples.memoryPull), rawMs: median(samples.rawPull) },
       requests,
     }
   } finally {
@@ -180,6 +199,12 @@ async function objectFiles(folder: string): Promise<Map<string, Uint8Array>> {
   return files
 }
 
+async function clear(store: Store): Promise<void> {
+  const keys: string[] = []
+  for await (const key of store.list('')) keys.push(key)
+  await store.delete(keys)
+}
+
 const label = (s: number) => `series-${String(s).padStart(4, '0')}`
 
 /** The SDK clients configured as the store packages' test harnesses and READMEs show. */
@@ -202,6 +227,9 @@ function rawClient(servers: Clouds, cloud: Cloud): RawClient {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
         return out.Body!.transformToByteArray()
       },
+      async delete(key) {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+      },
       close: () => client.destroy(),
     }
   }
@@ -216,6 +244,9 @@ function rawClient(servers: Clouds, cloud: Cloud): RawClient {
         const [bytes] = await b.file(key).download()
         return bytes
       },
+      async delete(key) {
+        await b.file(key).delete()
+      },
       close: () => {},
     }
   }
@@ -226,6 +257,9 @@ function rawClient(servers: Clouds, cloud: Cloud): RawClient {
       await client.getBlockBlobClient(key).uploadData(bytes)
     },
     get: (key) => client.getBlockBlobClient(key).downloadToBuffer(),
+    async delete(key) {
+      await client.getBlockBlobClient(key).delete()
+    },
     close: () => {},
   }
 }
@@ -263,6 +297,7 @@ export function printClouds(
     for (const [name, m] of [
       ['push', r.push],
       ['pull into an empty folder', r.pull],
+      ['pull into an empty memory store (diagnostic: no durable file writes)', r.pullIntoMemory],
     ] as const) {
       const varve = mb(r.bytes, m.varveMs)
       const raw = mb(r.bytes, m.rawMs)

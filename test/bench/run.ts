@@ -103,7 +103,7 @@ try {
     `| peak memory reading ${memory.rows.toLocaleString('en')} rows ÷ decoded size | ${fmt(memory.rssOverDecoded)}× (RSS), ${fmt(memory.heapAndBuffersOverDecoded)}× (heap + buffers) | goal ≤ 3× |`,
   )
 
-  const cloudOptions = { root, series: quick ? 10 : 20, rows: quick ? 10_000 : 100_000, runs: quick ? 1 : 3 }
+  const cloudOptions = { root, series: quick ? 10 : 100, rows: quick ? 10_000 : 100_000, runs: quick ? 1 : 3 }
   const clouds = await benchClouds(cloudOptions)
   printClouds(clouds.results, cloudOptions, clouds.s3Server)
 } finally {
