@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
-import { createInstrumentedStore, createMemoryStore, Repo, Schema } from '@varve/core'
+import { createInstrumentedStore, createMemoryStore, forEachLimited, Repo, Schema } from '@varve/core'
 import { createFsStore } from '@varve/store-fs'
 import { durableWrite, time } from './w1.ts'
 import { median, randomWalk, timestamps } from './workloads.ts'
@@ -25,7 +25,7 @@ export async function benchPull(
         const files = (await readdir(source, { recursive: true, withFileTypes: true })).filter((e) =>
           e.isFile(),
         )
-        await pool(files, 8, async (file) => {
+        await forEachLimited(files, 8, async (file) => {
           const from = join(file.parentPath, file.name)
           const to = join(copy, relative(source, from))
           await mkdir(dirname(to), { recursive: true })
@@ -79,17 +79,4 @@ export async function benchMerge(runs: number, seriesCount = 100): Promise<numbe
     if ((await c1.heads()).length !== 1) throw new Error('merge left more than one head')
   }
   return median(samples)
-}
-
-async function pool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await task(items[next++]!)
-    }),
-  )
 }

@@ -73,3 +73,4 @@ export {
   type StoreOpenOptions,
 } from './store/store-registry.ts'
 export type { CacheOptions } from './store/tiered-cache-store.ts'
+export { forEachLimited } from './util/for-each-limited.ts'

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { BlobDownloadResponseParsed, BlockBlobClient } from '@azure/storage-blob'
 import {
   type ByteRange,
+  forEachLimited,
   type Store,
   type StoreCapabilities,
   type StoreOperation,
@@ -20,7 +21,6 @@ import {
 } from './errors.ts'
 import { listKeys } from './list.ts'
 import { type AzureStoreOptions, resolveAzureStoreOptions } from './options.ts'
-import { forEachLimited } from './pool.ts'
 import { withRetry } from './retry.ts'
 import { type UploadSettings, uploadBytes } from './upload.ts'
 

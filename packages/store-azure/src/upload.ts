@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { BlobRequestConditions, BlockBlobClient } from '@azure/storage-blob'
 import type { VarveError } from '@varve/core'
+import { forEachLimited } from '@varve/core'
 import { errorCodeOf } from './errors.ts'
-import { forEachLimited } from './pool.ts'
 
 /** How uploads run; `call` runs one SDK request with retries, a timeout and error translation. */
 export interface UploadSettings {

@@ -1,5 +1,5 @@
 import type { Store } from '@varve/core'
-import { forEachLimit } from './pool.ts'
+import { forEachLimited } from '@varve/core'
 
 /** How many writes the kit keeps in flight when it fills a prefix with many keys. */
 export const WRITE_CONCURRENCY = 32
@@ -13,7 +13,7 @@ export async function listAll(store: Store, prefix: string): Promise<string[]> {
 
 /** Puts every key with `bytesOf(key)`, {@link WRITE_CONCURRENCY} at a time. */
 export async function putMany(store: Store, keys: readonly string[], bytesOf: (key: string) => Uint8Array) {
-  await forEachLimit(keys, WRITE_CONCURRENCY, (key) => store.put(key, bytesOf(key)))
+  await forEachLimited(keys, WRITE_CONCURRENCY, (key) => store.put(key, bytesOf(key)))
 }
 
 /** The keys in a random order, so a store cannot pass an ordering check by keeping insertion order. */

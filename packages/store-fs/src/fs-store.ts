@@ -15,6 +15,7 @@ import {
 } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
+  forEachLimited,
   type Store,
   type StoreCapabilities,
   VarveError,
@@ -347,26 +348,4 @@ function plainBytes(buffer: Buffer): Uint8Array {
     return new Uint8Array(buffer.buffer, 0, buffer.byteLength)
   }
   return new Uint8Array(buffer)
-}
-
-/** Runs `task` on every item, at most `limit` at a time; stops starting new ones after a failure and throws the first. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  let failure: { error: unknown } | undefined
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T
-      try {
-        await task(item)
-      } catch (error) {
-        failure ??= { error }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  if (failure !== undefined) throw failure.error
 }

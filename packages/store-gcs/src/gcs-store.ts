@@ -1,6 +1,7 @@
 import type { File } from '@google-cloud/storage'
 import {
   type ByteRange,
+  forEachLimited,
   keyProblem,
   MAX_KEY_BYTES,
   type Store,
@@ -21,7 +22,6 @@ import {
 import { inUtf8Order, pagedNames } from './list.ts'
 import { downloadObject, downloadRange, objectExists, uploadObject } from './object-io.ts'
 import { type GcsStoreOptions, resolveGcsStoreOptions } from './options.ts'
-import { forEachConcurrently } from './pool.ts'
 import { withRetry } from './retry.ts'
 
 // The JSON API's largest page: https://cloud.google.com/storage/docs/json_api/v1/objects/list
@@ -187,7 +187,7 @@ export function createGcsStore(options: GcsStoreOptions): Store {
     async delete(keys) {
       const files = new Map<string, File>()
       for (const key of keys) files.set(key, fileOf(key))
-      await forEachConcurrently([...files], deleteConcurrency, ([key, file]) =>
+      await forEachLimited([...files], deleteConcurrency, ([key, file]) =>
         retried(context('delete', key), async () => {
           await file.delete({ ignoreNotFound: true })
         }),

@@ -10,6 +10,7 @@ import { getObject, getObjectRange, objectKey } from '../chunks/objects.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { Frame } from '../model/frame.ts'
 import type { Schema } from '../model/schema.ts'
+import { forEachLimited } from '../util/for-each-limited.ts'
 import { contains, overlaps, type RowRange, spanOf } from './row-range.ts'
 import type { Segment, SeriesIndex } from './series-index.ts'
 
@@ -36,14 +37,9 @@ export async function readSeriesRows(
 ): Promise<Frame> {
   const wanted = index.segments.filter((s) => overlaps(s.first[0]!, s.last[0]!, plan.range))
   const parts = new Array<Frame>(wanted.length)
-  let next = 0
-  const worker = async () => {
-    while (next < wanted.length) {
-      const i = next++
-      parts[i] = await readSegment(io, schema, wanted[i]!, plan)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker))
+  await forEachLimited(wanted, READ_CONCURRENCY, async (segment, i) => {
+    parts[i] = await readSegment(io, schema, segment, plan)
+  })
   const selected = schema.select(plan.columns)
   return parts.length === 1 ? parts[0]! : Frame.concat(selected, parts)
 }

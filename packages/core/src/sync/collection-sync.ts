@@ -7,6 +7,7 @@ import type { CollectionSyncResult, SyncOptions } from '../collection/transfer.t
 import { VarveError } from '../errors/varve-error.ts'
 import { seriesIndexChunks } from '../series/series-index.ts'
 import type { Store } from '../store/store.ts'
+import { forEachLimited } from '../util/for-each-limited.ts'
 
 interface PlannedObject {
   readonly hash: string
@@ -89,9 +90,9 @@ export async function syncCollection(
     report('objects')
   }
   // Each group completes before the next starts: a node is written only once all it points at is there.
-  await pool(plan.chunks, concurrency, copy)
-  await pool(plan.series, concurrency, copy)
-  for (const level of plan.nodesByHeight) await pool(level, concurrency, copy)
+  await forEachLimited(plan.chunks, concurrency, copy)
+  await forEachLimited(plan.series, concurrency, copy)
+  for (const level of plan.nodesByHeight) await forEachLimited(level, concurrency, copy)
 
   const copyRevision = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
@@ -127,7 +128,7 @@ export async function syncCollection(
         `The changelog of "${descriptor.name}" in ${source.description} has a cycle; nothing more was copied.`,
       )
     }
-    await pool(ready, concurrency, copyRevision)
+    await forEachLimited(ready, concurrency, copyRevision)
     for (const r of ready) copied.add(r.id)
     remaining = remaining.filter((r) => !copied.has(r.id))
   }
@@ -204,16 +205,4 @@ async function planObjects(
     nodesByHeight[height] = level
   }
   return { chunks, series, nodesByHeight: nodesByHeight.filter((level) => level !== undefined) }
-}
-
-async function pool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
 }
