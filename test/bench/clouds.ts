@@ -36,7 +36,11 @@ export interface CloudResult {
   readonly requests: Readonly<Record<RequestCase, StoreStats>>
 }
 
-export type RequestCase = 'latest of one series, fresh Repo' | 'up-to-date pull' | 'one-series 10-row write'
+export type RequestCase =
+  | 'latest of one series, fresh Repo'
+  | 'up-to-date pull'
+  | 'one-series 10-row write'
+  | 'the next one-series 10-row write'
 
 /** Raw SDK puts and gets of whole objects, the reference a push and a pull are measured against. */
 interface RawClient {
@@ -169,11 +173,16 @@ async function countRequests(
   writing.resetStats()
   await collection.series(label(0)).write({ timestamp: timestamps(10, rows), value: randomWalk(10, 0) })
   const write = writing.stats()
+  // The first write after W1's one-write-per-series history may squash its loose revisions; the next shows a write alone.
+  writing.resetStats()
+  await collection.series(label(0)).write({ timestamp: timestamps(10, rows + 10), value: randomWalk(10, 1) })
+  const next = writing.stats()
 
   return {
     'latest of one series, fresh Repo': latest,
     'up-to-date pull': upToDate,
     'one-series 10-row write': write,
+    'the next one-series 10-row write': next,
   }
 }
 
