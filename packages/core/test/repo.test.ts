@@ -287,3 +287,15 @@ async function keys(store: ReturnType<typeof createMemoryStore>): Promise<string
   for await (const key of store.list('')) out.push(key)
   return out
 }
+
+describe('Repo options', () => {
+  it('refuses a bad layout before writing anything', async () => {
+    const store = createMemoryStore()
+    await expect(Repo.open(store, { layout: { pageRows: 0 } })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+    })
+    const keys: string[] = []
+    for await (const key of store.list('')) keys.push(key)
+    expect(keys).toEqual([])
+  })
+})

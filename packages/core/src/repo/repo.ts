@@ -79,7 +79,8 @@ export class Repo {
    */
   static async open(target: string | Store, options: RepoOptions = {}): Promise<Repo> {
     const store = typeof target === 'string' ? await openStore(target, options.store) : target
-    // Before the marker: bad cache options must not leave a new repository behind.
+    // Before the marker: bad cache or layout options must not leave a new repository behind.
+    validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
     const cached = await openTieredCacheStore(store, options.cache ?? {}, (key) =>
       key.startsWith(OBJECTS_PREFIX),
     )
