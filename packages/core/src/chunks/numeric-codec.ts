@@ -1,4 +1,4 @@
-import type { ColumnType } from '../model/column-types.ts'
+import type { ColumnArray, ColumnType } from '../model/column-types.ts'
 import { type ByteReader, ByteWriter, corrupt } from './byte-io.ts'
 import { laneBuffer, planeBuffer, readPlanes, writePlanes } from './byte-planes.ts'
 import { shuffleWords, unshuffleWords } from './byte-shuffle.ts'
@@ -8,17 +8,7 @@ import { decodeDelta64, encodeDelta64 } from './delta64.ts'
 import { Encoding, type EncodingId } from './encodings.ts'
 
 export type NumericType = Exclude<ColumnType, 'bool' | 'str'>
-export type NumericArray =
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array
+export type NumericArray = Exclude<ColumnArray, boolean[] | string[]>
 
 interface NumericKind {
   readonly bits: 8 | 16 | 32 | 64

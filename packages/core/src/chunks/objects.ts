@@ -18,13 +18,6 @@ export function hashFromObjectKey(key: string): string | undefined {
   return match ? match[1]! + match[2]! : undefined
 }
 
-/** Stores `bytes` under their hash and returns it. Writing an object that exists rewrites identical bytes: harmless. */
-export async function putObject(store: Store, bytes: Uint8Array): Promise<string> {
-  const hash = sha256Hex(bytes)
-  await store.put(objectKey(hash), bytes)
-  return hash
-}
-
 /** Reads an object and checks its bytes against its hash. Missing is `NotFound`: a repository never references absent objects. */
 export async function getObject(store: Store, hash: string): Promise<Uint8Array> {
   const key = objectKey(hash)
@@ -61,10 +54,6 @@ export async function getObjectRange(store: Store, hash: string, range: ByteRang
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
-
-export async function putJsonObject(store: Store, value: unknown): Promise<string> {
-  return putObject(store, encoder.encode(JSON.stringify(value)))
-}
 
 export async function getJsonObject(store: Store, hash: string): Promise<unknown> {
   return parseJson(await getObject(store, hash), objectKey(hash))
