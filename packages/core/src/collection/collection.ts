@@ -7,6 +7,7 @@ import type { CollectionContext } from './collection-context.ts'
 import { commitChanges, writeChange } from './commit.ts'
 import { validateLabel } from './labels.ts'
 import type { MergeOptions, MergeResult } from './merge-options.ts'
+import { checkScopeLabel, inScope, type ReadScope, type ResolvedScope, resolveScope } from './scope.ts'
 import { Series } from './series.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
@@ -23,11 +24,16 @@ export type WriteBatch =
 export class Collection {
   readonly #ctx: CollectionContext
   readonly #version: Version
+  readonly #scope: ResolvedScope | undefined
 
-  /** @internal Use `repo.collection(name)`. */
-  constructor(ctx: CollectionContext, version: Version = 'latest') {
+  /**
+   * @internal Use `repo.collection(name)`. A `scope` makes a read-only view
+   * limited to some series and/or an index range (reads outside throw `OutOfScope`).
+   */
+  constructor(ctx: CollectionContext, version: Version = 'latest', scope?: ReadScope | ResolvedScope) {
     this.#ctx = ctx
     this.#version = version
+    this.#scope = scope === undefined || isResolved(scope) ? scope : resolveScope(ctx.schema, scope)
   }
 
   get name(): string {
@@ -38,20 +44,24 @@ export class Collection {
     return this.#ctx.schema
   }
 
-  /** True for views of the past (`at()`): every write throws `ReadOnly`. */
+  /** True for views of the past (`at()`) and scoped views (datasets): every write throws `ReadOnly`. */
   get readOnly(): boolean {
-    return this.#version !== 'latest'
+    return this.#version !== 'latest' || this.#scope !== undefined
   }
 
-  /** The series named `label` (it exists once written). */
+  /** The series named `label` (it exists once written). Throws `OutOfScope` for a label a scoped view does not hold. */
   series(label: string): Series {
-    return new Series(this.#ctx, validateLabel(label), this.#version)
+    validateLabel(label)
+    checkScopeLabel(this.#scope, label)
+    return new Series(this.#ctx, label, this.#version, this.#scope)
   }
 
-  /** The labels of every series holding rows, sorted. */
+  /** The labels of every series holding rows (within the scope of a scoped view), sorted. */
   async labels(): Promise<string[]> {
     const snapshot = await resolveSnapshot(this.#ctx, this.#version)
-    return (await listEntries(this.#ctx.io, snapshot.root)).map((e) => e.label)
+    return (await listEntries(this.#ctx.io, snapshot.root))
+      .map((e) => e.label)
+      .filter((label) => inScope(this.#scope, label))
   }
 
   /**
@@ -134,13 +144,37 @@ export class Collection {
     if (!(version instanceof Date) && typeof version !== 'string') {
       throw new VarveError('InvalidArgument', 'at() takes a revision id or a Date.')
     }
-    return new Collection(this.#ctx, version)
+    return new Collection(this.#ctx, version, this.#scope)
+  }
+
+  /**
+   * @internal A read-only view of this one limited to `scope` (datasets and
+   * partial replicas make these). `InvalidArgument` for a malformed scope.
+   */
+  withScope(scope: ReadScope): Collection {
+    if (this.#scope !== undefined) {
+      throw new VarveError(
+        'InvalidArgument',
+        `${this.#scope.owner} is already scoped; scope the collection itself.`,
+      )
+    }
+    return new Collection(this.#ctx, this.#version, scope)
   }
 
   #readOnlyError(): VarveError {
+    if (this.#scope !== undefined) {
+      return new VarveError(
+        'ReadOnly',
+        `Collection "${this.name}" is read-only here: ${this.#scope.owner} is a read-only view of it. Write through the collection itself instead (repo.collection("${this.name}") in the repository that holds it).`,
+      )
+    }
     return new VarveError(
       'ReadOnly',
       `Collection "${this.name}" is a read-only view of the past; write through repo.collection("${this.name}") instead.`,
     )
   }
+}
+
+function isResolved(scope: ReadScope | ResolvedScope): scope is ResolvedScope {
+  return typeof (scope as ResolvedScope).show === 'function'
 }

@@ -7,6 +7,7 @@ import { readSeriesIndex } from '../series/series-index.ts'
 import type { CollectionContext } from './collection-context.ts'
 import { commitChanges, deleteChange, latestRevision, writeChange } from './commit.ts'
 import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './read-options.ts'
+import { clampToScope, type ResolvedScope } from './scope.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 
 /** One series of a collection, named by its label. Get it with `collection.series(label)`. */
@@ -14,12 +15,14 @@ export class Series {
   readonly label: string
   readonly #ctx: CollectionContext
   readonly #version: Version
+  readonly #scope: ResolvedScope | undefined
 
   /** @internal Use `collection.series(label)`. */
-  constructor(ctx: CollectionContext, label: string, version: Version) {
+  constructor(ctx: CollectionContext, label: string, version: Version, scope?: ResolvedScope) {
     this.#ctx = ctx
     this.label = label
     this.#version = version
+    this.#scope = scope
   }
 
   /**
@@ -57,10 +60,12 @@ export class Series {
    * `select` names the value columns to return (index columns always come),
    * `offset`/`limit` page through the result, `at` reads the past (a revision
    * id or a Date). Only the chunks, and where the store can the byte ranges,
-   * the query needs are fetched.
+   * the query needs are fetched. On a scoped view (a dataset) a bound left
+   * out is the scope's, and a bound beyond the scope throws `OutOfScope`.
    */
   async read(options: ReadOptions = {}): Promise<Frame> {
-    const plan = toReadPlan(this.#ctx.schema, options)
+    const parsed = toReadPlan(this.#ctx.schema, options)
+    const plan = { ...parsed, range: clampToScope(this.#scope, this.label, parsed.range) }
     const snapshot = await resolveSnapshot(this.#ctx, options.at ?? this.#version)
     const entry = await getEntry(this.#ctx.io, snapshot.root, this.label)
     const selected = this.#ctx.schema.select(plan.columns)
@@ -75,6 +80,12 @@ export class Series {
   }
 
   #writable(what: string): void {
+    if (this.#scope !== undefined) {
+      throw new VarveError(
+        'ReadOnly',
+        `Cannot ${what} series "${this.label}": ${this.#scope.owner} is a read-only view. Write through the collection itself (repo.collection(name).series("${this.label}")) in the repository that holds it.`,
+      )
+    }
     if (this.#version !== 'latest') {
       throw new VarveError(
         'ReadOnly',

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'MergeConflict'
   /** A write to a read-only view (the past, or a replica); the message says how to get a writable one. */
   | 'ReadOnly'
+  /** A read of a scoped view (a dataset, a partial replica) asked for a series or an index range outside it; the message says what the view holds. */
+  | 'OutOfScope'
   /** Any other failure of the backend; the cause says what happened. */
   | 'StoreFailure'
 

@@ -65,6 +65,7 @@ const errorCodes: Record<ErrorCode, true> = {
   ReadOnly: true,
   SchemaMismatch: true,
   MergeConflict: true,
+  OutOfScope: true,
   StoreFailure: true,
 }
 
