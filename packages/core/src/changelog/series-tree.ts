@@ -186,10 +186,16 @@ function malformed(key: string): VarveError {
   return new VarveError('Integrity', `Tree node ${key} is malformed.`, { details: { key } })
 }
 
-/** What a stored tree node points at: child nodes, and series indexes (from a leaf). For copies and gc. */
-export function treeNodeLinks(json: unknown, key: string): { children: string[]; series: string[] } {
+/**
+ * What a stored tree node points at: child nodes, and series indexes with their
+ * labels (from a leaf; `labels[i]` names `series[i]`). For copies and gc.
+ */
+export function treeNodeLinks(
+  json: unknown,
+  key: string,
+): { children: string[]; series: string[]; labels: string[] } {
   const node = parseNode(json, key)
   return node.kind === 'leaf'
-    ? { children: [], series: node.entries.map((e) => e.series) }
-    : { children: node.children.filter((c): c is string => c !== null), series: [] }
+    ? { children: [], series: node.entries.map((e) => e.series), labels: node.entries.map((e) => e.label) }
+    : { children: node.children.filter((c): c is string => c !== null), series: [], labels: [] }
 }

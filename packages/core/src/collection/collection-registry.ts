@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { encodeJson, parseJson } from '../chunks/objects.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import { type IndexValueJson, indexValueFromJson } from '../model/index-value.ts'
 import { Schema } from '../model/schema.ts'
 import type { Store } from '../store/store.ts'
 
@@ -10,9 +11,25 @@ export interface CollectionDescriptor {
   readonly id: string
   readonly schema: Schema
   readonly created: string
+  /** Set for a read-only replica: what it follows (see sharing/). */
+  readonly replica?: ReplicaLink
+}
+
+/** A replica's link to its upstream, fixed at creation in its descriptor. No credentials: a URI only. */
+export interface ReplicaLink {
+  /** The upstream collection as `<store-uri>#<name>`. */
+  readonly upstream: string
+  /** The upstream collection's id: its changelog there is `revisions/<id>/`. */
+  readonly upstreamId: string
+  /** A partial replica's series; every series when absent. */
+  readonly series?: readonly string[]
+  /** A partial replica's first index value (first index column): segments ending before it are not copied. */
+  readonly since?: IndexValueJson
 }
 
 const PREFIX = 'collections/'
+/** `links/<name>`: the upstreams a collection was published to (sharing/upstreams.ts). */
+export const LINKS_PREFIX = 'links/'
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
 
 export function validateCollectionName(name: unknown): string {
@@ -27,19 +44,23 @@ export function validateCollectionName(name: unknown): string {
 
 /**
  * Writes the descriptor create-only: of two processes creating one name, exactly
- * one wins. `from` copies id and creation time (a collection arriving by sync).
+ * one wins. `from` copies id, creation time and replica link (a collection
+ * arriving by sync); `replica` makes a new replica (with a new id).
  */
 export async function createDescriptor(
   store: Store,
   name: string,
   schema: Schema,
   from?: CollectionDescriptor,
+  replica?: ReplicaLink,
 ): Promise<CollectionDescriptor> {
+  const link = replica ?? from?.replica
   const descriptor: CollectionDescriptor = {
     name,
     id: from?.id ?? randomBytes(8).toString('hex'),
     schema,
     created: from?.created ?? new Date().toISOString(),
+    ...(link === undefined ? {} : { replica: link }),
   }
   const bytes = encodeJson({
     kind: 'collection',
@@ -47,6 +68,7 @@ export async function createDescriptor(
     id: descriptor.id,
     schema: schema.toJSON(),
     created: descriptor.created,
+    ...(link === undefined ? {} : { replica: linkToJson(link) }),
   })
   try {
     await store.create(PREFIX + name, bytes)
@@ -75,6 +97,7 @@ export async function readDescriptor(store: Store, name: string): Promise<Collec
     id?: unknown
     schema?: unknown
     created?: unknown
+    replica?: unknown
   }
   if (
     raw?.kind !== 'collection' ||
@@ -84,7 +107,44 @@ export async function readDescriptor(store: Store, name: string): Promise<Collec
   ) {
     throw new VarveError('Integrity', `Collection descriptor ${key} is malformed.`, { details: { key } })
   }
-  return { name, id: raw.id, schema: Schema.fromJSON(raw.schema), created: raw.created }
+  const schema = Schema.fromJSON(raw.schema)
+  const replica = raw.replica === undefined ? undefined : linkFromJson(raw.replica, schema, key)
+  return { name, id: raw.id, schema, created: raw.created, ...(replica === undefined ? {} : { replica }) }
+}
+
+function linkToJson(link: ReplicaLink): Record<string, unknown> {
+  return {
+    upstream: link.upstream,
+    id: link.upstreamId,
+    ...(link.series === undefined ? {} : { series: link.series }),
+    ...(link.since === undefined ? {} : { since: link.since }),
+  }
+}
+
+function linkFromJson(json: unknown, schema: Schema, key: string): ReplicaLink {
+  const raw = json as { upstream?: unknown; id?: unknown; series?: unknown; since?: unknown }
+  const malformed = () =>
+    new VarveError('Integrity', `The replica link in collection descriptor ${key} is malformed.`, {
+      details: { key },
+    })
+  if (typeof raw?.upstream !== 'string' || typeof raw.id !== 'string') throw malformed()
+  if (
+    raw.series !== undefined &&
+    !(Array.isArray(raw.series) && raw.series.every((l) => typeof l === 'string'))
+  )
+    throw malformed()
+  let since: IndexValueJson | undefined
+  if (raw.since !== undefined) {
+    if (typeof raw.since !== 'string' && typeof raw.since !== 'number') throw malformed()
+    indexValueFromJson(schema.indexColumns[0]!.type, raw.since)
+    since = raw.since
+  }
+  return {
+    upstream: raw.upstream,
+    upstreamId: raw.id,
+    ...(raw.series === undefined ? {} : { series: raw.series as string[] }),
+    ...(since === undefined ? {} : { since }),
+  }
 }
 
 export async function listCollectionNames(store: Store): Promise<string[]> {
@@ -95,7 +155,7 @@ export async function listCollectionNames(store: Store): Promise<string[]> {
 
 /** Removes the descriptor, then the changelog (loose and packed); data objects stay for gc (another collection may share them). */
 export async function deleteCollection(store: Store, descriptor: CollectionDescriptor): Promise<void> {
-  await store.delete([PREFIX + descriptor.name])
+  await store.delete([PREFIX + descriptor.name, LINKS_PREFIX + descriptor.name])
   for (const prefix of [`revisions/${descriptor.id}/`, `packs/${descriptor.id}/`]) {
     const keys: string[] = []
     for await (const key of store.list(prefix)) keys.push(key)

@@ -17,6 +17,8 @@ export interface GcRoot {
   readonly schema: Schema
   readonly changelog: Changelog
   readonly revision: Revision
+  /** A partial replica's series: the series indexes of other labels were never copied, so are not read. */
+  readonly labels?: ReadonlySet<string>
 }
 
 export interface GcRoots {
@@ -43,11 +45,19 @@ export async function gatherRoots(store: Store): Promise<GcRoots> {
     (d) => d !== undefined,
   )
   const perCollection = await Promise.all(
-    descriptors.map(async ({ name, id, schema }) => {
+    descriptors.map(async ({ name, id, schema, replica }) => {
       const changelog = new Changelog(store, id)
       const revisions = await changelog.list()
+      const labels = replica?.series === undefined ? {} : { labels: new Set(replica.series) }
       return revisions.map(
-        (revision): GcRoot => ({ collectionName: name, collectionId: id, schema, changelog, revision }),
+        (revision): GcRoot => ({
+          collectionName: name,
+          collectionId: id,
+          schema,
+          changelog,
+          revision,
+          ...labels,
+        }),
       )
     }),
   )

@@ -35,13 +35,18 @@ export async function markReachable(store: Store, roots: readonly GcRoot[]): Pro
     for (const { chunk } of seriesIndexChunks(schema, json, objectKey(hash))) marked.add(chunk)
   }
 
-  const visitNode = async (hash: string, schema: Schema): Promise<void> => {
-    if (marked.has(hash)) return
+  // A node walked for a partial replica reaches only its series: a whole walk of it must still happen.
+  const walked = new Set<string>()
+  const visitNode = async (hash: string, root: GcRoot): Promise<void> => {
+    const walk = root.labels === undefined ? hash : `${hash}\u0000${[...root.labels].join('\u0000')}`
+    if (walked.has(hash) || walked.has(walk)) return
+    walked.add(walk)
     marked.add(hash)
     const links = treeNodeLinks(await readMeta(hash), objectKey(hash))
+    const series = links.series.filter((_, i) => root.labels?.has(links.labels[i]!) ?? true)
     await Promise.all([
-      ...links.series.map((series) => visitSeries(series, schema)),
-      ...links.children.map((child) => visitNode(child, schema)),
+      ...series.map((index) => visitSeries(index, root.schema)),
+      ...links.children.map((child) => visitNode(child, root)),
     ])
   }
 
@@ -53,7 +58,7 @@ export async function markReachable(store: Store, roots: readonly GcRoot[]): Pro
       if (VarveError.is(error, 'NotFound') && !(await stillExists(store, root))) return
       throw error
     }
-    if (tree !== null) await visitNode(tree, root.schema)
+    if (tree !== null) await visitNode(tree, root)
   }
 
   await Promise.all(roots.map(visitRoot))

@@ -79,11 +79,15 @@ function malformed(key: string): VarveError {
   return new VarveError('Integrity', `Series index ${key} is malformed.`, { details: { key } })
 }
 
-/** The chunks a stored series index points at, with their sizes. For copies and gc. */
+/** The chunks a stored series index points at, with their sizes and last index keys. For copies and gc. */
 export function seriesIndexChunks(
   schema: Schema,
   json: unknown,
   key: string,
-): { chunk: string; bytes: number }[] {
-  return parseSeriesIndex(schema, json, key).segments.map((s) => ({ chunk: s.chunk, bytes: s.bytes }))
+): { chunk: string; bytes: number; last: IndexKey }[] {
+  return parseSeriesIndex(schema, json, key).segments.map((s) => ({
+    chunk: s.chunk,
+    bytes: s.bytes,
+    last: s.last,
+  }))
 }

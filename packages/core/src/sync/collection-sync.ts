@@ -2,9 +2,15 @@ import { Changelog, headsOf, type Revision } from '../changelog/changelog.ts'
 import { treeNodeLinks } from '../changelog/series-tree.ts'
 import { sha256Hex } from '../chunks/hash.ts'
 import { getObject, hashFromObjectKey, OBJECTS_PREFIX, objectKey, parseJson } from '../chunks/objects.ts'
-import { type CollectionDescriptor, ensureDescriptorLike } from '../collection/collection-registry.ts'
+import {
+  type CollectionDescriptor,
+  ensureDescriptorLike,
+  listCollectionNames,
+  readDescriptor,
+} from '../collection/collection-registry.ts'
 import type { CollectionSyncResult, SyncOptions } from '../collection/transfer.ts'
 import { VarveError } from '../errors/varve-error.ts'
+import { compareIndexValues, type IndexValue, indexValueFromJson } from '../model/index-value.ts'
 import { seriesIndexChunks } from '../series/series-index.ts'
 import type { Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
@@ -16,10 +22,36 @@ interface PlannedObject {
   readonly data?: Uint8Array
 }
 
+/** The part of a collection a partial replica holds: some series, and segments reaching `since` or later. */
+export interface CopyScope {
+  readonly labels?: ReadonlySet<string>
+  readonly since?: IndexValue
+}
+
+/** Where a copy goes and what it takes, when not the same-named collection and everything. */
+export interface CopyPlan {
+  /** The destination's collection (its id may differ from the source's); found or made by name when absent. */
+  readonly target?: CollectionDescriptor
+  /** Defaults to the scope of the source's replica link: a partial replica copies on as partial. */
+  readonly scope?: CopyScope
+}
+
+/** The copy scope a replica link declares (undefined for a whole collection). */
+export function linkScope(descriptor: CollectionDescriptor): CopyScope | undefined {
+  const link = descriptor.replica
+  if (link?.series === undefined && link?.since === undefined) return undefined
+  return {
+    ...(link.series === undefined ? {} : { labels: new Set(link.series) }),
+    ...(link.since === undefined
+      ? {}
+      : { since: indexValueFromJson(descriptor.schema.indexColumns[0]!.type, link.since) }),
+  }
+}
+
 /**
  * Copies one collection from `source` to `destination`: only the revisions the
- * destination lacks, and only the objects those revisions reach that it lacks.
- * Order keeps the destination readable at every instant, even if the copy is
+ * destination lacks, and only the objects those revisions reach that it lacks
+ * (within `copyPlan.scope`). Order keeps the destination readable at every instant, even if the copy is
  * killed: chunks, then series indexes, then tree nodes from the leaves up, and
  * revisions last, parents first. Re-running finishes an interrupted copy.
  * "Up to date" costs one listing of each side's changelog.
@@ -29,6 +61,7 @@ export async function syncCollection(
   destination: Store,
   descriptor: CollectionDescriptor,
   options: SyncOptions = {},
+  copyPlan: CopyPlan = {},
 ): Promise<CollectionSyncResult> {
   const concurrency = options.concurrency ?? 8
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -37,7 +70,7 @@ export async function syncCollection(
       `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
     )
   }
-  const target = await ensureDescriptorLike(destination, descriptor)
+  const target = copyPlan.target ?? (await ensureDescriptorLike(destination, descriptor))
   const sourceLog = new Changelog(source, descriptor.id)
   const targetLog = new Changelog(destination, target.id)
   // Up to date when the destination holds every loose source revision (every
@@ -65,9 +98,12 @@ export async function syncCollection(
   }
   const plan = await planObjects(
     source,
+    destination,
     descriptor,
     missing.map((r) => sourceLog.read(r)),
     have,
+    copyPlan.scope ?? linkScope(descriptor),
+    !(await holdsOtherPartialReplica(destination, target.name)),
   )
   const all = [...plan.chunks, ...plan.series, ...plan.nodesByHeight.flat()]
   const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
@@ -143,42 +179,66 @@ export async function syncCollection(
   }
 }
 
+/**
+ * Whether `store` holds a partial replica other than `name`. Where it does, an
+ * object the destination holds does not prove it holds what that object points
+ * at (the replica copied tree nodes without every series below them).
+ */
+async function holdsOtherPartialReplica(store: Store, name: string): Promise<boolean> {
+  for (const other of await listCollectionNames(store)) {
+    if (other === name) continue
+    const descriptor = await readDescriptor(store, other)
+    if (descriptor !== undefined && linkScope(descriptor) !== undefined) return true
+  }
+  return false
+}
+
 function nameOf(revision: Revision): string {
   return revision.key.slice(revision.key.lastIndexOf('/') + 1)
 }
 
 async function planObjects(
   source: Store,
+  destination: Store,
   descriptor: CollectionDescriptor,
   bodies: readonly Promise<{ root: string | null }>[],
   have: ReadonlySet<string>,
+  scope: CopyScope | undefined,
+  trustPresent: boolean,
 ): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
-  const seen = new Set<string>(have)
+  const seen = new Set<string>()
   const chunks: PlannedObject[] = []
   const series: PlannedObject[] = []
   const nodes = new Map<string, { object: PlannedObject; children: readonly string[] }>()
+  // Metadata the destination holds is read there: a copy walks below it only when a
+  // partial replica may have left out what it points at (see `trustPresent`).
   const readMeta = async (hash: string) => {
-    const data = await getObject(source, hash)
+    const data = await getObject(have.has(hash) ? destination : source, hash)
     return { data, json: parseJson(data, objectKey(hash)) }
   }
+  const skip = (hash: string) => seen.has(hash) || (trustPresent && have.has(hash))
   const visitSeries = async (hash: string) => {
-    if (seen.has(hash)) return
+    if (skip(hash)) return
     seen.add(hash)
     const { data, json } = await readMeta(hash)
-    series.push({ hash, bytes: data.length, data })
-    for (const { chunk, bytes } of seriesIndexChunks(descriptor.schema, json, objectKey(hash))) {
-      if (seen.has(chunk)) continue
+    if (!have.has(hash)) series.push({ hash, bytes: data.length, data })
+    for (const { chunk, bytes, last } of seriesIndexChunks(descriptor.schema, json, objectKey(hash))) {
+      if (seen.has(chunk) || have.has(chunk)) continue
+      if (scope?.since !== undefined && compareIndexValues(last[0]!, scope.since) < 0) continue
       seen.add(chunk)
       chunks.push({ hash: chunk, bytes })
     }
   }
   const visitNode = async (hash: string): Promise<void> => {
-    if (seen.has(hash)) return
+    if (skip(hash)) return
     seen.add(hash)
     const { data, json } = await readMeta(hash)
     const links = treeNodeLinks(json, objectKey(hash))
-    nodes.set(hash, { object: { hash, bytes: data.length, data }, children: links.children })
-    await Promise.all([...links.series.map(visitSeries), ...links.children.map(visitNode)])
+    if (!have.has(hash))
+      nodes.set(hash, { object: { hash, bytes: data.length, data }, children: links.children })
+    // Tree nodes are copied whole (a scoped reader lists them); series outside the scope are not.
+    const series = links.series.filter((_, i) => scope?.labels?.has(links.labels[i]!) ?? true)
+    await Promise.all([...series.map(visitSeries), ...links.children.map(visitNode)])
   }
   for (const body of bodies) {
     const { root } = await body
