@@ -42,6 +42,8 @@ export {
   type FolderCacheStats,
   openFolderCachedStore,
 } from './store/folder-cached-store.ts'
+export { SERVER_LIST_PATH, STATIC_INDEX_NAME, type StaticIndex } from './store/http-listing.ts'
+export { createHttpStore, type HttpStoreOptions, openHttpStore } from './store/http-store.ts'
 export {
   createInstrumentedStore,
   type InstrumentedStore,

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { VarveError } from '../errors/varve-error.ts'
+import { openHttpStore } from './http-store.ts'
 import { createMemoryStore } from './memory-store.ts'
 import type { Store } from './store.ts'
 
@@ -25,6 +26,8 @@ const schemes = new Map<string, SchemeEntry>([
   ['s3', { packageName: '@varve/store-s3', exportName: 'openS3Store' }],
   ['gs', { packageName: '@varve/store-gcs', exportName: 'openGcsStore' }],
   ['az', { packageName: '@varve/store-azure', exportName: 'openAzureStore' }],
+  ['http', { factory: openHttpStore }],
+  ['https', { factory: openHttpStore }],
 ])
 
 /** A package that implements a scheme, imported on first use: its named export is the factory. */
@@ -52,7 +55,8 @@ export function registerStoreScheme(scheme: string, factory: StoreFactory | Lazy
 /**
  * Opens the store a URI names: `memory://[name]`, a folder path (`./data`,
  * `/abs/path`) or `file:///abs/path`, `s3://bucket/prefix`, `gs://bucket/prefix`,
- * `az://account/container/prefix`, or a registered scheme.
+ * `az://account/container/prefix`, `http(s)://host/repo` (read-only without a `token`
+ * option), or a registered scheme.
  */
 export async function openStore(target: string, options: StoreOpenOptions = {}): Promise<Store> {
   const uri = toUrl(target)
