@@ -1,0 +1,105 @@
+import { type Collection, type Repo, VarveError } from '@varve/core'
+import type { FastifyInstance } from 'fastify'
+import { chartColumn, chartData, MAX_CHART_WIDTH } from './chart-data.ts'
+import { CONTENT_TYPES, chooseFormat, encodeFrame } from './frame-formats.ts'
+import { badRequest } from './http-status.ts'
+import { parseAt, readOptionsFrom, whole } from './read-query.ts'
+import { seriesSizes } from './series-sizes.ts'
+
+type Params = { name: string; label: string }
+type Query = Record<string, unknown>
+
+/**
+ * The JSON API under `/api/`: collections, one collection with its series and sizes, schema,
+ * log and heads, series reads (JSON, CSV, Arrow IPC), chart points, datasets.
+ */
+export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
+  const open = async (name: string): Promise<Collection> => {
+    const collection = await repo.collection(name)
+    if (collection === undefined) throw new VarveError('NotFound', `No collection "${name}".`)
+    return collection
+  }
+
+  app.get('/api/collections', async () => {
+    const names = await repo.collections()
+    const collections = await Promise.all(
+      names.map(async (name) => {
+        const collection = await open(name)
+        return { name, schema: collection.schema.toJSON(), heads: (await collection.heads()).length }
+      }),
+    )
+    return { collections }
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name', async (request) => {
+    const collection = await open(request.params.name)
+    const heads = await collection.heads()
+    // Reads follow the head with the greatest id (docs/format.md).
+    const latest = heads.reduce<(typeof heads)[number] | undefined>(
+      (a, b) => (a && a.id > b.id ? a : b),
+      undefined,
+    )
+    const series = latest === undefined ? [] : await seriesSizes(repo.store, latest)
+    return {
+      name: collection.name,
+      schema: collection.schema.toJSON(),
+      heads: heads.map((h) => h.id),
+      series,
+    }
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/schema', async (request) => {
+    return (await open(request.params.name)).schema.toJSON()
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/log', async (request) => {
+    const collection = await open(request.params.name)
+    const [log, heads] = await Promise.all([collection.log(), collection.heads()])
+    return {
+      revisions: log.map((r) => ({ id: r.id, parents: r.parents, time: r.time.toISOString() })),
+      heads: heads.map((h) => h.id),
+    }
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/heads', async (request) => {
+    const heads = await (await open(request.params.name)).heads()
+    return { heads: heads.map((r) => ({ id: r.id, parents: r.parents, time: r.time.toISOString() })) }
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/labels', async (request) => {
+    const query = request.query as Query
+    const collection = await open(request.params.name)
+    const at = parseAt(query.at)
+    return { labels: await (at === undefined ? collection : collection.at(at)).labels() }
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/series/:label', async (request, reply) => {
+    const query = request.query as Query
+    const format = chooseFormat(query.format, request.headers.accept)
+    if (format === undefined) throw badRequest('format must be json, csv or arrow.')
+    const collection = await open(request.params.name)
+    const { format: _, ...rest } = query
+    const frame = await collection.series(request.params.label).read(readOptionsFrom(collection, rest))
+    return reply.type(CONTENT_TYPES[format]).send(encodeFrame(frame, format))
+  })
+
+  app.get<{ Params: Params }>('/api/collections/:name/series/:label/chart', async (request) => {
+    const query = request.query as Query
+    const collection = await open(request.params.name)
+    const column = chartColumn(collection, query.column)
+    const width = query.width === undefined ? 1000 : whole(query.width, 'width')
+    if (width < 1 || width > MAX_CHART_WIDTH) throw badRequest(`width must be 1..${MAX_CHART_WIDTH}.`)
+    const { column: _c, width: _w, ...rest } = query
+    const frame = await collection
+      .series(request.params.label)
+      .read({ ...readOptionsFrom(collection, rest), select: [column] })
+    return chartData(frame, column, width)
+  })
+
+  app.get('/api/datasets', async () => {
+    // repo.datasets arrives with the sharing work; until then the list is empty and says so.
+    const datasets = (repo as { datasets?: { list(): Promise<unknown[]> } }).datasets
+    if (datasets === undefined) return { available: false, datasets: [] }
+    return { available: true, datasets: await datasets.list() }
+  })
+}

@@ -1,0 +1,3 @@
+export type { RunningServer, ServerOptions } from './options.ts'
+export { startServer } from './start-server.ts'
+export { writeStaticIndexes } from './static-indexes.ts'

@@ -1,0 +1,24 @@
+import { createHttpStore, Repo, type Store } from '@varve/core'
+import { describeStoreConformance } from '@varve/store-conformance'
+import { type RunningServer, startServer } from '../src/index.ts'
+
+// The kit writes, so it runs the store with a token against a server that allows writes; without a
+// token the store is read-only, which the kit cannot express (auth.test.ts and static-hosting.test.ts
+// cover that mode).
+const TOKEN = 'conformance-token-0123456789abcdef'
+const servers = new Map<Store, RunningServer>()
+
+describeStoreConformance('http store on a Varve server', {
+  create: async () => {
+    const server = await startServer({
+      repo: await Repo.open('memory://'),
+      port: 0,
+      token: TOKEN,
+      log: false,
+    })
+    const store = createHttpStore({ url: server.repoUrl, token: TOKEN })
+    servers.set(store, server)
+    return store
+  },
+  destroy: (store) => servers.get(store)?.close(),
+})
