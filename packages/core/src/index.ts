@@ -17,6 +17,8 @@ export type {
   SyncProgress,
   SyncResult,
 } from './collection/transfer.ts'
+export type { DatasetTarget } from './datasets/dataset-target.ts'
+export { type DatasetInfo, Datasets, type PublishDatasetOptions } from './datasets/datasets.ts'
 export { type ErrorCode, VarveError, type VarveErrorOptions } from './errors/varve-error.ts'
 export type { GcOptions, GcResult } from './gc/collect-garbage.ts'
 export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'

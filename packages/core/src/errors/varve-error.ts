@@ -7,7 +7,7 @@ export type ErrorCode =
   | 'NotFound'
   /** A create-only write found the key (or name) already taken. */
   | 'AlreadyExists'
-  /** A conditional request lost: the object changed (or appeared) since it was read. */
+  /** A conditional request lost: the object changed (or appeared) since it was read; or an operation's precondition does not hold (a collection still published as a dataset). */
   | 'PreconditionFailed'
   /** The backend refused the credentials or the operation. */
   | 'PermissionDenied'

@@ -43,8 +43,9 @@ const OPTION_KEYS = new Set(['dryRun', 'gracePeriodMs', 'now'])
  * as candidates (under `gc/`), and deletes a key only when a record says it
  * was unreferenced at least `gracePeriodMs` ago and this run's own mark still
  * finds it unreferenced. Garbage is every object under `objects/` that no
- * revision (loose or packed) of a collection with a descriptor reaches, and
- * the changelog of a collection id that matches no descriptor: revisions under
+ * revision (loose or packed) of a collection with a descriptor (or a
+ * published dataset) reaches, and the changelog of a collection id that
+ * matches no descriptor and no dataset: revisions under
  * `revisions/<id>/`, packs under `packs/<id>/`. Nothing else is touched. See
  * docs/format.md, "Garbage collection".
  *
@@ -53,9 +54,9 @@ const OPTION_KEYS = new Set(['dryRun', 'gracePeriodMs', 'now'])
  * write retried much later) can be deleted between that write storing it and
  * committing its revision: the store gives gc no modification times to see it.
  *
- * Costs one listing each of `gc/`, `objects/`, `revisions/`, `packs/` and
- * `collections/`, the changelog listings of each collection (short: history is
- * packed), one read of every kept revision, pack and reachable metadata object,
+ * Costs one listing each of `gc/`, `objects/`, `revisions/`, `packs/`,
+ * `collections/` and `datasets/`, one read of each dataset, the changelog
+ * listings of each collection (short: history is packed), one read of every kept revision, pack and reachable metadata object,
  * and deletes in batches of at most 1000 keys. Throws `InvalidArgument` for bad options;
  * a reachable object that is missing or corrupt stops the run (`NotFound`,
  * `Integrity`) before anything is deleted.

@@ -1,5 +1,6 @@
 import { Changelog, type Revision } from '../changelog/changelog.ts'
 import { listCollectionNames, readDescriptor } from '../collection/collection-registry.ts'
+import { readDatasetRecords } from '../datasets/dataset-record.ts'
 import type { Schema } from '../model/schema.ts'
 import type { Store } from '../store/store.ts'
 
@@ -31,7 +32,7 @@ export interface GcRoots {
 /**
  * What gc keeps, gathered in one place: every revision, loose or packed (not
  * only heads, so history is never lost), of every collection that has a
- * descriptor. Other kinds of roots (datasets, pinned revisions) are added here.
+ * descriptor or that a published dataset points at (`datasets/`).
  *
  * Call it after listing `revisions/` and `packs/`: a descriptor is written
  * before any revision of its collection, so reading descriptors afterwards
@@ -44,6 +45,13 @@ export async function gatherRoots(store: Store): Promise<GcRoots> {
   const descriptors = (await Promise.all(names.map((name) => readDescriptor(store, name)))).filter(
     (d) => d !== undefined,
   )
+  // A dataset keeps its collection's history even once the name is gone (a drop racing a publish).
+  const known = new Set(descriptors.map((d) => d.id))
+  for (const { collection, collectionId, schema, published } of await readDatasetRecords(store)) {
+    if (known.has(collectionId)) continue
+    known.add(collectionId)
+    descriptors.push({ name: collection, id: collectionId, schema, created: published })
+  }
   const perCollection = await Promise.all(
     descriptors.map(async ({ name, id, schema, replica }) => {
       const changelog = new Changelog(store, id)
@@ -61,7 +69,7 @@ export async function gatherRoots(store: Store): Promise<GcRoots> {
       )
     }),
   )
-  return { roots: perCollection.flat(), collectionIds: new Set(descriptors.map((d) => d.id)) }
+  return { roots: perCollection.flat(), collectionIds: known }
 }
 
 /** The collection of a changelog key (`revisions/<id>/<name>`, `packs/<id>/<name>`), or undefined for another key. */

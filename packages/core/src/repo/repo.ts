@@ -14,6 +14,7 @@ import {
   validateCollectionName,
 } from '../collection/collection-registry.ts'
 import type { CollectionSyncResult, Remote, SyncOptions, SyncResult } from '../collection/transfer.ts'
+import { Datasets, refuseDropOfPublished } from '../datasets/datasets.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { collectGarbage, type GcOptions, type GcResult } from '../gc/collect-garbage.ts'
 import { mergeHeads } from '../merge/merge.ts'
@@ -56,6 +57,8 @@ export interface RepoOptions {
 export class Repo {
   /** The store the repository lives on (behind the cache, if any). */
   readonly store: Store
+  /** The repository's named, read-only datasets (see `Datasets`). */
+  readonly datasets: Datasets
   readonly #source: Store
   readonly #io: ObjectIo
   readonly #clock: HybridLogicalClock
@@ -69,6 +72,7 @@ export class Repo {
     this.#io = new ObjectIo(this.store)
     this.#clock = new HybridLogicalClock(options.clock)
     this.#layout = validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
+    this.datasets = new Datasets(source, (descriptor) => new Collection(this.#context(descriptor)))
   }
 
   /**
@@ -108,13 +112,17 @@ export class Repo {
     return listCollectionNames(this.#source)
   }
 
-  /** Drops a collection and its history; its data objects go at the next gc. `NotFound` if absent. */
+  /**
+   * Drops a collection and its history; its data objects go at the next gc.
+   * `NotFound` if absent; `PreconditionFailed`, naming them, while datasets point at it.
+   */
   async dropCollection(name: string): Promise<void> {
     validateCollectionName(name)
     const descriptor = await readDescriptor(this.#source, name)
     if (descriptor === undefined) {
       throw new VarveError('NotFound', `No collection "${name}" to drop; repo.collections() lists them.`)
     }
+    await refuseDropOfPublished(this.#source, descriptor)
     await deleteCollection(this.#source, descriptor)
     this.#contexts.delete(descriptor.id)
   }

@@ -1,0 +1,274 @@
+import {
+  type Collection,
+  createInstrumentedStore,
+  createMemoryStore,
+  Repo,
+  type Store,
+  VarveError,
+} from '@varve/core'
+import { describe, expect, it } from 'vitest'
+
+const schema = { timestamp: 'timestamp*', value: 'float64' } as const
+const day = (d: number) => `2020-01-${String(d).padStart(2, '0')}T00:00:00.000Z`
+const ms = (d: number) => BigInt(Date.parse(day(d)))
+const rows = (days: number[], value = 1) => ({ timestamp: days.map(day), value: days.map(() => value) })
+
+async function values(view: Collection, label: string, options = {}) {
+  const frame = await view.series(label).read(options)
+  return {
+    t: [...(frame.column('timestamp') as BigInt64Array)],
+    v: [...(frame.column('value') as Float64Array)],
+  }
+}
+
+async function keys(store: Store, prefix: string): Promise<string[]> {
+  const found: string[] = []
+  for await (const key of store.list(prefix)) found.push(key)
+  return found
+}
+
+async function rejection(promise: Promise<unknown>): Promise<VarveError> {
+  try {
+    await promise
+  } catch (error) {
+    if (VarveError.is(error)) return error
+    throw error
+  }
+  throw new Error('expected a VarveError')
+}
+
+async function setup(store: Store = createMemoryStore()) {
+  const repo = await Repo.open(store)
+  const sales = await repo.createCollection('sales', schema)
+  await sales.write({ eu: rows([1, 2, 3, 4]), us: rows([1, 2, 3, 4]) })
+  return { store, repo, sales }
+}
+
+describe('repo.datasets', () => {
+  it('publishes a collection by name: every client of the store sees it, following the head, read-only', async () => {
+    const { store, repo, sales } = await setup()
+    const info = await repo.datasets.publish('sales-live', 'sales')
+    expect(info).toEqual({ name: 'sales-live', collection: 'sales', published: expect.any(Date) })
+    const other = await Repo.open(store)
+    expect(await other.datasets.list()).toEqual(['sales-live'])
+    expect(await other.datasets.describe('sales-live')).toEqual(info)
+    const view = (await other.datasets.get('sales-live'))!
+    expect(view.name).toBe('sales')
+    expect(view.readOnly).toBe(true)
+    expect(await view.labels()).toEqual(['eu', 'us'])
+    await sales.series('eu').write(rows([5], 5))
+    expect((await values(view, 'eu')).t).toEqual([ms(1), ms(2), ms(3), ms(4), ms(5)])
+    const write = await rejection(view.write({ eu: rows([6]) }))
+    expect(write.code).toBe('ReadOnly')
+    expect(write.message).toContain('dataset "sales-live" is a read-only view')
+    expect(await other.datasets.get('absent')).toBeUndefined()
+    expect(await other.datasets.describe('absent')).toBeUndefined()
+  })
+
+  it('pins a revision (id, prefix or head), a series selection and an index range', async () => {
+    const { repo, sales } = await setup()
+    const [first] = await sales.log()
+    await sales.write({ eu: rows([3, 4, 5], 9), us: rows([5], 9) })
+    const pinned = await repo.datasets.publish('q1', {
+      collection: 'sales',
+      revision: first!.id.slice(0, 12),
+    })
+    expect(pinned.revision).toBe(first!.id)
+    const head = await repo.datasets.publish('eu-now', {
+      collection: 'sales',
+      revision: 'head',
+      series: ['eu'],
+      start: day(2),
+      stop: day(5),
+    })
+    expect(head).toMatchObject({
+      revision: (await sales.heads())[0]!.id,
+      series: ['eu'],
+      start: ms(2),
+      stop: ms(5),
+    })
+    await sales.write({ eu: rows([1, 2, 3, 4, 5], 7) })
+
+    const q1 = (await repo.datasets.get('q1'))!
+    expect(await values(q1, 'eu')).toEqual({ t: [ms(1), ms(2), ms(3), ms(4)], v: [1, 1, 1, 1] })
+    expect((await values(q1, 'us')).t).toHaveLength(4)
+
+    const eu = (await repo.datasets.get('eu-now'))!
+    expect(await eu.labels()).toEqual(['eu'])
+    expect(await values(eu, 'eu')).toEqual({ t: [ms(2), ms(3), ms(4)], v: [1, 9, 9] })
+    expect((await values(eu, 'eu', { start: day(3) })).t).toEqual([ms(3), ms(4)])
+    const outside = await rejection(eu.series('eu').read({ stop: day(6) }))
+    expect(outside.code).toBe('OutOfScope')
+    expect(outside.message).toContain(
+      `dataset "eu-now", which holds series eu in index [${day(2)}, ${day(5)})`,
+    )
+    expect(outside.message).toContain('repo.collection("sales")')
+    const us = (() => {
+      try {
+        eu.series('us')
+      } catch (error) {
+        return error as VarveError
+      }
+    })()
+    expect(us).toMatchObject({ code: 'OutOfScope' })
+  })
+
+  it('refuses bad names, targets and options with what to do, writing nothing', async () => {
+    const { store, repo, sales } = await setup()
+    const cases: [() => Promise<unknown>, string, RegExp][] = [
+      [
+        () => repo.datasets.publish('bad name', 'sales'),
+        'InvalidArgument',
+        /Invalid dataset name "bad name".*e\.g\./,
+      ],
+      [() => repo.datasets.publish('.hidden', 'sales'), 'InvalidArgument', /Invalid dataset name/],
+      [
+        () => repo.datasets.publish('d', 'absent'),
+        'NotFound',
+        /No collection "absent".*repo\.collections\(\)/,
+      ],
+      [() => repo.datasets.publish('d', 'bad/name'), 'InvalidArgument', /Invalid collection name/],
+      [
+        () => repo.datasets.publish('d', 42 as never),
+        'InvalidArgument',
+        /collection name or an object such as/,
+      ],
+      [() => repo.datasets.publish('d', {} as never), 'InvalidArgument', /needs a collection name, e\.g\./],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', labels: ['eu'] } as never),
+        'InvalidArgument',
+        /Unknown dataset target field "labels"/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', revision: 'zzzzzz' }),
+        'NotFound',
+        /no revision "zzzzzz"/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', revision: 'ab' }),
+        'InvalidArgument',
+        /at least 4/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', series: ['eu', 'asia'] }),
+        'NotFound',
+        /no series "asia"; its series are eu, us/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', series: [] }),
+        'InvalidArgument',
+        /non-empty array/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', series: ['eu', 'eu'] }),
+        'InvalidArgument',
+        /twice/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', start: day(3), stop: day(2) }),
+        'InvalidArgument',
+        /start .* must come before its stop/,
+      ],
+      [
+        () => repo.datasets.publish('d', { collection: 'sales', start: 'soon' }),
+        'InvalidArgument',
+        /timestamp/,
+      ],
+      [
+        () => repo.datasets.publish('d', 'sales', { overwrite: 'yes' } as never),
+        'InvalidArgument',
+        /overwrite must be/,
+      ],
+      [
+        () => repo.datasets.publish('d', 'sales', { force: true } as never),
+        'InvalidArgument',
+        /Unknown publish option/,
+      ],
+      [
+        () => repo.datasets.unpublish('d'),
+        'NotFound',
+        /No dataset "d" to unpublish; repo\.datasets\.list\(\)/,
+      ],
+      [() => repo.datasets.get('no/slash'), 'InvalidArgument', /Invalid dataset name/],
+    ]
+    for (const [call, code, message] of cases) {
+      const error = await rejection(call())
+      expect([error.code, error.message]).toEqual([code, expect.stringMatching(message)])
+    }
+    await repo.createCollection('empty', schema)
+    const noRevision = await rejection(repo.datasets.publish('d', { collection: 'empty', revision: 'head' }))
+    expect(noRevision.message).toMatch(/no revision yet to pin; write to it first/)
+    expect(await keys(store, 'datasets/')).toEqual([])
+    expect(await sales.labels()).toEqual(['eu', 'us'])
+  })
+
+  it('refuses a taken name (naming what it holds) unless overwrite, and unpublishes', async () => {
+    const { repo } = await setup()
+    await repo.createCollection('costs', schema)
+    await repo.datasets.publish('shared', { collection: 'sales', series: ['eu'] })
+    const taken = await rejection(repo.datasets.publish('shared', 'costs'))
+    expect(taken.code).toBe('AlreadyExists')
+    expect(taken.message).toBe(
+      'Dataset "shared" already exists (collection "sales" at its head, series eu); pick another name, or pass { overwrite: true } to replace it.',
+    )
+    await repo.datasets.publish('shared', 'costs', { overwrite: true })
+    expect((await repo.datasets.get('shared'))!.name).toBe('costs')
+    await repo.datasets.publish('b-first', 'sales')
+    expect(await repo.datasets.list()).toEqual(['b-first', 'shared'])
+    await repo.datasets.unpublish('shared')
+    expect(await repo.datasets.list()).toEqual(['b-first'])
+    expect(await repo.datasets.get('shared')).toBeUndefined()
+    expect((await rejection(repo.datasets.unpublish('shared'))).code).toBe('NotFound')
+  })
+
+  it('refuses to drop a published collection, naming the datasets', async () => {
+    const { repo } = await setup()
+    await repo.datasets.publish('a', 'sales')
+    await repo.datasets.publish('b', { collection: 'sales', series: ['us'] })
+    const refused = await rejection(repo.dropCollection('sales'))
+    expect(refused.code).toBe('PreconditionFailed')
+    expect(refused.message).toBe(
+      'Collection "sales" is published as datasets "a", "b"; unpublish them first (repo.datasets.unpublish("a")), then drop the collection.',
+    )
+    expect(await repo.collections()).toEqual(['sales'])
+    await repo.datasets.unpublish('a')
+    await repo.datasets.unpublish('b')
+    await repo.dropCollection('sales')
+    expect(await repo.collections()).toEqual([])
+  })
+
+  it('keeps pinned data through gc, even once the collection descriptor is gone', async () => {
+    const { store, repo, sales } = await setup()
+    const [first] = await sales.log()
+    await repo.datasets.publish('old', { collection: 'sales', revision: first!.id })
+    await sales.write({ eu: rows([1, 2, 3, 4], 2), us: rows([1, 2, 3, 4], 2) })
+    // What an interrupted drop (or an older client's) leaves: the name gone, the history still there.
+    await store.delete(['collections/sales'])
+    for (let run = 0; run < 2; run++) await repo.gc({ gracePeriodMs: 0 })
+    const fresh = await Repo.open(store)
+    const old = (await fresh.datasets.get('old'))!
+    expect(await values(old, 'eu')).toEqual({ t: [ms(1), ms(2), ms(3), ms(4)], v: [1, 1, 1, 1] })
+    await fresh.datasets.unpublish('old')
+    await fresh.gc({ gracePeriodMs: 0 })
+    const result = await fresh.gc({ gracePeriodMs: 0 })
+    expect(result.reachableObjects).toBe(0)
+    expect(await keys(store, 'revisions/')).toEqual([])
+  })
+
+  it('costs one listing for list() and one GET for get() and describe()', async () => {
+    const store = createInstrumentedStore(createMemoryStore())
+    const { repo } = await setup(store)
+    for (let i = 0; i < 20; i++) await repo.datasets.publish(`d${String(i).padStart(2, '0')}`, 'sales')
+    const other = await Repo.open(store)
+    store.resetStats()
+    expect(await other.datasets.list()).toHaveLength(20)
+    expect(store.stats().total.requests).toBe(1)
+    expect(store.stats().list.requests).toBe(1)
+    store.resetStats()
+    const view = (await other.datasets.get('d07'))!
+    await other.datasets.describe('d07')
+    expect(store.stats().total.requests).toBe(2)
+    expect(store.stats().get.requests).toBe(2)
+    expect((await values(view, 'eu')).t).toHaveLength(4)
+  })
+})
