@@ -8,6 +8,7 @@ import { seriesSizes } from './series-sizes.ts'
 
 type Params = { name: string; label: string }
 type Query = Record<string, unknown>
+type DatasetsLike = { list(): Promise<string[]>; describe(name: string): Promise<unknown> }
 
 /**
  * The JSON API under `/api/`: collections, one collection with its series and sizes, schema,
@@ -96,10 +97,20 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
     return chartData(frame, column, width)
   })
 
-  app.get('/api/datasets', async () => {
-    // repo.datasets arrives with the sharing work; until then the list is empty and says so.
-    const datasets = (repo as { datasets?: { list(): Promise<unknown[]> } }).datasets
-    if (datasets === undefined) return { available: false, datasets: [] }
-    return { available: true, datasets: await datasets.list() }
+  app.get('/api/datasets', async (_request, reply) => {
+    // Typed loosely: repo.datasets is arriving with the sharing work, and older cores lack it.
+    const datasets = (repo as { datasets?: DatasetsLike }).datasets
+    const body =
+      datasets === undefined
+        ? { available: false, datasets: [] }
+        : {
+            available: true,
+            datasets: (
+              await Promise.all((await datasets.list()).map((name) => datasets.describe(name)))
+            ).filter((info) => info !== undefined),
+          }
+    // Index bounds may be bigints (timestamps, 64-bit ints): written as decimal text.
+    const text = JSON.stringify(body, (_key, value) => (typeof value === 'bigint' ? value.toString() : value))
+    return reply.type('application/json').send(text)
   })
 }
