@@ -12,10 +12,12 @@ export { Series } from './collection/series.ts'
 export type { Version } from './collection/snapshot.ts'
 export type {
   CollectionSyncResult,
+  CollectionUri,
   Remote,
   SyncOptions,
   SyncProgress,
   SyncResult,
+  UpstreamSyncResult,
 } from './collection/transfer.ts'
 export type { DatasetTarget } from './datasets/dataset-target.ts'
 export { type DatasetInfo, Datasets, type PublishDatasetOptions } from './datasets/datasets.ts'
@@ -25,10 +27,14 @@ export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
 export { Frame, type FrameRow, Schema } from './model/frame.ts'
 export type { FrameFormatOptions } from './model/frame-format.ts'
 export type { ColumnSpec, SchemaDefinition } from './model/schema-definition.ts'
-export { Repo, type RepoOptions } from './repo/repo.ts'
+export { replicate } from './repo/replicate.ts'
+export { type CopyCollectionOptions, Repo, type RepoOptions } from './repo/repo.ts'
 export { FORMAT_VERSION } from './repo/repo-format.ts'
 export type { Closed } from './series/row-range.ts'
 export type { ChunkLayout } from './series/segment-writer.ts'
+export { type ParsedCollectionUri, parseCollectionUri } from './sharing/collection-uri.ts'
+export { publish } from './sharing/publish.ts'
+export type { ReplicateOptions } from './sharing/replicate-collection.ts'
 export {
   type CachedStore,
   type CachedStoreOptions,

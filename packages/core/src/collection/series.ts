@@ -7,6 +7,7 @@ import { readSeriesIndex } from '../series/series-index.ts'
 import type { CollectionContext } from './collection-context.ts'
 import { commitChanges, deleteChange, latestRevision, writeChange } from './commit.ts'
 import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './read-options.ts'
+import { replicaReadOnly } from './replica-errors.ts'
 import { clampToScope, type ResolvedScope } from './scope.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 
@@ -80,6 +81,9 @@ export class Series {
   }
 
   #writable(what: string): void {
+    const replica = this.#ctx.links.replica
+    if (replica !== undefined)
+      throw replicaReadOnly(this.#ctx.name, replica, `${what} series "${this.label}"`)
     if (this.#scope !== undefined) {
       throw new VarveError(
         'ReadOnly',

@@ -7,6 +7,18 @@ import type { Store } from '../store/store.ts'
  */
 export type Remote = string | Store | { readonly store: Store }
 
+/**
+ * One collection of a repository elsewhere: `<store-uri>#<collection>`
+ * (`gs://bucket/hub#sales`, `./data#sales`, `file:///abs/data#sales`,
+ * `az://account/container/hub#sales`), or a store (or open Repo) and a name.
+ * A store object is recorded by its `description`, which then must be a URI
+ * that opens it elsewhere (a cloud or folder store's is). No credentials: a URI
+ * with user info or a query is refused.
+ */
+export type CollectionUri =
+  | string
+  | { readonly store: Store | { readonly store: Store }; readonly collection: string }
+
 /** Where a copy stands; sent after every object and revision copied. */
 export interface SyncProgress {
   readonly collection: string
@@ -37,4 +49,10 @@ export interface CollectionSyncResult {
 
 export interface SyncResult {
   readonly collections: readonly CollectionSyncResult[]
+}
+
+/** A push to one upstream, by `collection.push()`. */
+export interface UpstreamSyncResult extends CollectionSyncResult {
+  /** The upstream, as recorded: `<store-uri>#<collection>`. */
+  readonly upstream: string
 }

@@ -13,19 +13,50 @@ import {
   readDescriptor,
   validateCollectionName,
 } from '../collection/collection-registry.ts'
-import type { CollectionSyncResult, Remote, SyncOptions, SyncResult } from '../collection/transfer.ts'
+import { replicaDropRefused } from '../collection/replica-errors.ts'
+import type {
+  CollectionSyncResult,
+  CollectionUri,
+  Remote,
+  SyncOptions,
+  SyncResult,
+} from '../collection/transfer.ts'
 import { Datasets, refuseDropOfPublished } from '../datasets/datasets.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { collectGarbage, type GcOptions, type GcResult } from '../gc/collect-garbage.ts'
 import { mergeHeads } from '../merge/merge.ts'
 import { Schema, type SchemaDefinition } from '../model/schema.ts'
+import { parseColumnType } from '../model/schema-definition.ts'
 import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
+import { createCollectionLinks, type LinkHost, type LoadableLinks } from '../sharing/collection-links.ts'
+import { copyDetached } from '../sharing/detached-copy.ts'
+import { LinkStores } from '../sharing/link-stores.ts'
+import { type ReplicateOptions, replicateCollection } from '../sharing/replicate-collection.ts'
+import { readUpstreamRecord, upstreamsOf } from '../sharing/upstreams.ts'
 import type { Store } from '../store/store.ts'
 import { openStore, type StoreOpenOptions } from '../store/store-registry.ts'
 import { type CacheOptions, openTieredCacheStore } from '../store/tiered-cache-store.ts'
 import { syncCollection } from '../sync/collection-sync.ts'
 import { openRemote } from './open-remote.ts'
 import { ensureMarker } from './repo-format.ts'
+
+/** `repo.createCollection(name, { source })`: a detached, writable copy of a collection elsewhere. */
+export interface CopyCollectionOptions extends SyncOptions {
+  /** The collection to copy: `<store-uri>#<collection>` (see `CollectionUri`). */
+  readonly source: CollectionUri
+}
+
+/** What `replicate()` (repo/replicate.ts) needs of a repository; not public API. */
+export interface RepoSharing {
+  replicate(uri: CollectionUri, name: string, options?: ReplicateOptions): Promise<Collection>
+}
+
+const sharing = new WeakMap<Repo, RepoSharing>()
+
+/** @internal The sharing entry points of `repo`. */
+export function repoSharing(repo: Repo): RepoSharing {
+  return sharing.get(repo)!
+}
 
 export interface RepoOptions {
   /** Make a new repository when the location holds none. Default true. */
@@ -65,6 +96,7 @@ export class Repo {
   readonly #writer = randomBytes(4).toString('hex')
   readonly #layout: ChunkLayout
   readonly #contexts = new Map<string, CollectionContext>()
+  readonly #links: LinkHost
 
   private constructor(source: Store, cached: Store, options: RepoOptions) {
     this.#source = source
@@ -72,6 +104,11 @@ export class Repo {
     this.#io = new ObjectIo(this.store)
     this.#clock = new HybridLogicalClock(options.clock)
     this.#layout = validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
+    this.#links = { store: this.store, remotes: new LinkStores(ensureMarker) }
+    sharing.set(this, {
+      replicate: async (uri, name, replicateOptions) =>
+        new Collection(this.#context(await replicateCollection(this.#links, uri, name, replicateOptions))),
+    })
     this.datasets = new Datasets(source, (descriptor) => new Collection(this.#context(descriptor)))
   }
 
@@ -92,9 +129,23 @@ export class Repo {
     return new Repo(store, cached, options)
   }
 
-  /** Creates a collection; `AlreadyExists` if the name is taken (also when another process won the race). */
-  async createCollection(name: string, schema: Schema | SchemaDefinition): Promise<Collection> {
+  /**
+   * Creates a collection; `AlreadyExists` if the name is taken (also when
+   * another process won the race). With `{ source: uri }` instead of a schema,
+   * it is a detached, writable copy of the collection `uri` names
+   * (`'s3://bucket/hub#temperature'`): its whole history, its own id, no
+   * upstream. Bad URIs throw `InvalidArgument`, a missing source `NotFound`,
+   * both before anything is written.
+   */
+  async createCollection(
+    name: string,
+    schema: Schema | SchemaDefinition | CopyCollectionOptions,
+  ): Promise<Collection> {
     validateCollectionName(name)
+    if (isCopyOptions(schema)) {
+      const { source, ...options } = schema
+      return new Collection(this.#context(await copyDetached(this.#links, source, name, options)))
+    }
     const parsed = schema instanceof Schema ? schema : new Schema(schema)
     const descriptor = await createDescriptor(this.#source, name, parsed)
     return new Collection(this.#context(descriptor))
@@ -103,8 +154,14 @@ export class Repo {
   /** The collection named `name`, or undefined when there is none. */
   async collection(name: string): Promise<Collection | undefined> {
     validateCollectionName(name)
-    const descriptor = await readDescriptor(this.#source, name)
-    return descriptor && new Collection(this.#context(descriptor))
+    const [descriptor, upstreams] = await Promise.all([
+      readDescriptor(this.#source, name),
+      readUpstreamRecord(this.#source, name),
+    ])
+    if (descriptor === undefined) return undefined
+    const context = this.#context(descriptor)
+    ;(context.links as LoadableLinks).load(upstreamsOf(upstreams, descriptor.id))
+    return new Collection(context)
   }
 
   /** The names of every collection, sorted. */
@@ -115,13 +172,16 @@ export class Repo {
   /**
    * Drops a collection and its history; its data objects go at the next gc.
    * `NotFound` if absent; `PreconditionFailed`, naming them, while datasets point at it.
+   * A replica is dropped only with `{ replica: true }` (`ReadOnly` otherwise):
+   * only the local copy goes, its upstream keeps everything.
    */
-  async dropCollection(name: string): Promise<void> {
+  async dropCollection(name: string, options: { readonly replica?: boolean } = {}): Promise<void> {
     validateCollectionName(name)
     const descriptor = await readDescriptor(this.#source, name)
     if (descriptor === undefined) {
       throw new VarveError('NotFound', `No collection "${name}" to drop; repo.collections() lists them.`)
     }
+    if (descriptor.replica !== undefined && options.replica !== true) throw replicaDropRefused(descriptor)
     await refuseDropOfPublished(this.#source, descriptor)
     await deleteCollection(this.#source, descriptor)
     this.#contexts.delete(descriptor.id)
@@ -180,8 +240,9 @@ export class Repo {
     return collectGarbage(this.#source, options)
   }
 
-  /** Releases the store's clients and handles. */
+  /** Releases the store's clients and handles, and those of the stores its links opened. */
   async close(): Promise<void> {
+    await this.#links.remotes.close()
     await this.#source.close?.()
   }
 
@@ -212,6 +273,7 @@ export class Repo {
       layout: this.#layout,
       store: this.store,
       transfer,
+      links: createCollectionLinks(this.#links, descriptor, []),
       merge: (options) => mergeHeads(context, options),
       serialize: (task) => {
         const run = queue.then(task, task)
@@ -222,6 +284,14 @@ export class Repo {
     this.#contexts.set(descriptor.id, context)
     return context
   }
+}
+
+function isCopyOptions(value: unknown): value is CopyCollectionOptions {
+  if (value instanceof Schema || typeof value !== 'object' || value === null || !('source' in value))
+    return false
+  // A schema may name a column "source": its value is then a column type, never a collection URI.
+  const source = (value as { source: unknown }).source
+  return typeof source !== 'string' || parseColumnType(source) === undefined
 }
 
 function validateLayout(layout: ChunkLayout): ChunkLayout {
