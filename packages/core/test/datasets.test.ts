@@ -255,7 +255,7 @@ describe('repo.datasets', () => {
     expect(await keys(store, 'revisions/')).toEqual([])
   })
 
-  it('costs one listing for list() and one GET for get() and describe()', async () => {
+  it('costs one listing for list(), two GETs for get() and one for describe()', async () => {
     const store = createInstrumentedStore(createMemoryStore())
     const { repo } = await setup(store)
     for (let i = 0; i < 20; i++) await repo.datasets.publish(`d${String(i).padStart(2, '0')}`, 'sales')
@@ -267,8 +267,8 @@ describe('repo.datasets', () => {
     store.resetStats()
     const view = (await other.datasets.get('d07'))!
     await other.datasets.describe('d07')
-    expect(store.stats().total.requests).toBe(2)
-    expect(store.stats().get.requests).toBe(2)
+    expect(store.stats().total.requests).toBe(3)
+    expect(store.stats().get.requests).toBe(3)
     expect((await values(view, 'eu')).t).toHaveLength(4)
   })
 })

@@ -95,6 +95,16 @@ describe('read scope', () => {
       expect(error.code).toBe('InvalidArgument')
       expect(error.message).toMatch(message)
     }
-    expect((await rejection(() => full.withScope({}).withScope({}))).code).toBe('InvalidArgument')
+  })
+
+  it('narrows a scoped view to the labels and range both hold', async () => {
+    const outer = full.withScope({ labels: ['a', 'b'], start: day(2) })
+    const view = outer.withScope({ labels: ['b', 'c'], stop: day(4), owner: 'dataset "bc"' })
+    expect(await view.labels()).toEqual(['b'])
+    expect(await times(view, 'b')).toEqual([ms(2), ms(3)])
+    expect((await rejection(() => view.series('c'))).message).toContain('dataset "bc", which holds')
+    expect((await rejection(view.series('b').read({ start: day(1) }))).code).toBe('OutOfScope')
+    const wider = outer.withScope({ start: day(1), stop: day(9) })
+    expect(await times(wider, 'a')).toEqual([ms(2), ms(3), ms(4), ms(5), ms(6)])
   })
 })

@@ -83,6 +83,27 @@ export function resolveScope(schema: Schema, scope: ReadScope): ResolvedScope {
   }
 }
 
+/**
+ * `inner` within `outer` (a dataset of a partial replica): the labels both
+ * hold, the later start and the earlier stop; messages name `inner`.
+ */
+export function narrowScope(outer: ResolvedScope, inner: ResolvedScope): ResolvedScope {
+  const later = (a: IndexValue | undefined, b: IndexValue | undefined, sign: number) =>
+    a === undefined ? b : b === undefined || compareIndexValues(a, b) * sign >= 0 ? a : b
+  const labels =
+    outer.labels === undefined
+      ? inner.labels
+      : inner.labels === undefined
+        ? outer.labels
+        : new Set([...inner.labels].filter((label) => outer.labels!.has(label)))
+  return {
+    ...inner,
+    labels,
+    start: later(inner.start, outer.start, 1),
+    stop: later(inner.stop, outer.stop, -1),
+  }
+}
+
 /** Whether the scope holds the series. */
 export function inScope(scope: ResolvedScope | undefined, label: string): boolean {
   return scope?.labels === undefined || scope.labels.has(label)

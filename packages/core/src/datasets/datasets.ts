@@ -114,19 +114,25 @@ export class Datasets {
    * The dataset `name` as a read-only `Collection` (undefined when there is
    * none): the collection at its head, or at the pinned revision, limited to
    * the dataset's series and index range. Reads outside them throw
-   * `OutOfScope`; writes throw `ReadOnly`. One GET; the view reads like any
-   * collection.
+   * `OutOfScope`; writes throw `ReadOnly`. Two GETs (the dataset, the
+   * collection's descriptor); the view reads like any collection.
    */
   async get(name: string): Promise<Collection | undefined> {
     validateDatasetName(name)
     const record = await readDatasetRecord(this.#store, name)
     if (record === undefined) return undefined
-    const collection = this.#open({
-      name: record.collection,
-      id: record.collectionId,
-      schema: record.schema,
-      created: record.published,
-    })
+    // The descriptor says whether the collection is a (partial) replica; once dropped, the record stands in.
+    const descriptor = await readDescriptor(this.#store, record.collection)
+    const collection = this.#open(
+      descriptor?.id === record.collectionId
+        ? descriptor
+        : {
+            name: record.collection,
+            id: record.collectionId,
+            schema: record.schema,
+            created: record.published,
+          },
+    )
     const info = toInfo(record)
     return (record.revision === undefined ? collection : collection.at(record.revision)).withScope({
       ...(info.series === undefined ? {} : { labels: info.series }),
