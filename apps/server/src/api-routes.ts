@@ -8,7 +8,6 @@ import { seriesSizes } from './series-sizes.ts'
 
 type Params = { name: string; label: string }
 type Query = Record<string, unknown>
-type DatasetsLike = { list(): Promise<string[]>; describe(name: string): Promise<unknown> }
 
 /**
  * The JSON API under `/api/`: collections, one collection with its series and sizes, schema,
@@ -98,19 +97,14 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
   })
 
   app.get('/api/datasets', async (_request, reply) => {
-    // Typed loosely: repo.datasets is arriving with the sharing work, and older cores lack it.
-    const datasets = (repo as { datasets?: DatasetsLike }).datasets
-    const body =
-      datasets === undefined
-        ? { available: false, datasets: [] }
-        : {
-            available: true,
-            datasets: (
-              await Promise.all((await datasets.list()).map((name) => datasets.describe(name)))
-            ).filter((info) => info !== undefined),
-          }
+    const names = await repo.datasets.list()
+    const datasets = (await Promise.all(names.map((name) => repo.datasets.describe(name)))).filter(
+      (info) => info !== undefined,
+    )
     // Index bounds may be bigints (timestamps, 64-bit ints): written as decimal text.
-    const text = JSON.stringify(body, (_key, value) => (typeof value === 'bigint' ? value.toString() : value))
+    const text = JSON.stringify({ datasets }, (_key, value) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    )
     return reply.type('application/json').send(text)
   })
 }

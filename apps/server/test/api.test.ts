@@ -134,8 +134,24 @@ describe('API', () => {
     expect((await get('/api/nothing')).status).toBe(404)
   })
 
-  it('lists datasets (empty until the repository has any)', async () => {
-    const body = await json('/api/datasets')
-    expect(body.datasets).toEqual([])
+  it('lists datasets with what they hold (index bounds as decimal text)', async () => {
+    expect((await json('/api/datasets')).datasets).toEqual([])
+    await folder.repo.datasets.publish('brussels-day', {
+      collection: 'temperature',
+      series: ['Brussels'],
+      revision: 'head',
+      start: '2024-01-01',
+      stop: '2024-01-02',
+    })
+    const body = (await json('/api/datasets')) as { datasets: Record<string, unknown>[] }
+    expect(body.datasets).toHaveLength(1)
+    expect(body.datasets[0]).toMatchObject({
+      name: 'brussels-day',
+      collection: 'temperature',
+      series: ['Brussels'],
+      start: String(Date.UTC(2024, 0, 1)),
+      stop: String(Date.UTC(2024, 0, 2)),
+    })
+    expect(body.datasets[0]!.revision).toMatch(/^[0-9a-f]{16}-[0-9a-f]{8}$/)
   })
 })

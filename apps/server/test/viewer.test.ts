@@ -84,6 +84,9 @@ describe('the web viewer in headless Chromium', () => {
     expect(errors).toEqual([])
 
     expect(await page.locator('#collections button').allTextContents()).toEqual(['sensors'])
+    expect(await page.locator('#datasets button').allTextContents()).toEqual([
+      'turbine-live → sensors [turbine]',
+    ])
     const rows = await page
       .locator('#series tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)))
