@@ -3,10 +3,11 @@ import { listEntries } from '../changelog/series-tree.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import type { Frame } from '../model/frame.ts'
 import type { Schema } from '../model/schema.ts'
-import type { CollectionContext } from './collection-context.ts'
+import type { CollectionContext, CollectionLinks } from './collection-context.ts'
 import { commitChanges, writeChange } from './commit.ts'
 import { validateLabel } from './labels.ts'
 import type { MergeOptions, MergeResult } from './merge-options.ts'
+import { replicaReadOnly, replicaScope } from './replica-errors.ts'
 import {
   checkScopeLabel,
   inScope,
@@ -17,12 +18,26 @@ import {
 } from './scope.ts'
 import { Series } from './series.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
-import type { CollectionSyncResult, Remote, SyncOptions } from './transfer.ts'
+import type { CollectionSyncResult, Remote, SyncOptions, UpstreamSyncResult } from './transfer.ts'
 
 /** Many series written in one commit: label → columns (or a Frame). */
 export type WriteBatch =
   | Readonly<Record<string, Readonly<Record<string, unknown>> | Frame>>
   | ReadonlyMap<string, Readonly<Record<string, unknown>> | Frame>
+
+const linksByCollection = new WeakMap<Collection, CollectionLinks>()
+
+/** @internal The links of a collection, for `publish()`. */
+export function collectionLinks(collection: Collection): CollectionLinks {
+  const links = linksByCollection.get(collection)
+  if (links === undefined) {
+    throw new VarveError(
+      'InvalidArgument',
+      'Expected a Collection from repo.collection() or repo.createCollection().',
+    )
+  }
+  return links
+}
 
 /**
  * A named set of series sharing one schema, with one changelog. Get one with
@@ -40,7 +55,10 @@ export class Collection {
   constructor(ctx: CollectionContext, version: Version = 'latest', scope?: ReadScope | ResolvedScope) {
     this.#ctx = ctx
     this.#version = version
-    this.#scope = scope === undefined || isResolved(scope) ? scope : resolveScope(ctx.schema, scope)
+    const replica = ctx.links.replica
+    const own = scope ?? (replica && replicaScope(ctx.name, ctx.schema, replica))
+    this.#scope = own === undefined || isResolved(own) ? own : resolveScope(ctx.schema, own)
+    linksByCollection.set(this, ctx.links)
   }
 
   get name(): string {
@@ -53,7 +71,16 @@ export class Collection {
 
   /** True for views of the past (`at()`) and scoped views (datasets): every write throws `ReadOnly`. */
   get readOnly(): boolean {
-    return this.#version !== 'latest' || this.#scope !== undefined
+    return this.#version !== 'latest' || this.#scope !== undefined || this.#ctx.links.replica !== undefined
+  }
+
+  /**
+   * Where this collection is shared: a replica's upstream (one
+   * `<store-uri>#<collection>`), or the repositories `publish()` pushed it to
+   * (as recorded when it was opened or published). Empty for neither.
+   */
+  get upstream(): readonly string[] {
+    return this.#ctx.links.upstreams()
   }
 
   /** The series named `label` (it exists once written). Throws `OutOfScope` for a label a scoped view does not hold. */
@@ -76,7 +103,7 @@ export class Collection {
    * `Series.write`). Every frame is checked before anything is written.
    */
   async write(batch: WriteBatch): Promise<Revision | undefined> {
-    if (this.readOnly) throw this.#readOnlyError()
+    if (this.readOnly) throw this.#readOnlyError('write to it')
     const entries = batch instanceof Map ? [...batch] : Object.entries(batch as Record<string, unknown>)
     const frames = entries.map(([label, columns]) => {
       validateLabel(label)
@@ -118,20 +145,42 @@ export class Collection {
    * written) when the strategy is 'fail' and branches disagree.
    */
   merge(options?: MergeOptions): Promise<MergeResult> {
-    if (this.readOnly) throw this.#readOnlyError()
+    if (this.readOnly) throw this.#readOnlyError('merge it')
     return this.#ctx.merge(options)
   }
 
   /**
    * Sends the revisions (and data) the remote lacks to the same-named
-   * collection there, creating it if needed. Idempotent and resumable.
+   * collection there, creating it if needed. Idempotent and resumable; on the
+   * remote a revision appears only once all its data is there. Without a
+   * remote, pushes to every upstream `publish()` recorded (`InvalidArgument`
+   * when there is none). A replica has nothing to push: `ReadOnly`.
    */
-  push(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
+  push(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult>
+  push(remote?: undefined, options?: SyncOptions): Promise<UpstreamSyncResult[]>
+  async push(remote?: Remote, options?: SyncOptions): Promise<CollectionSyncResult | UpstreamSyncResult[]> {
+    if (remote === undefined) return this.#ctx.links.push(options)
+    const replica = this.#ctx.links.replica
+    if (replica !== undefined) throw replicaReadOnly(this.name, replica, 'push it')
     return this.#ctx.transfer('push', remote, options)
   }
 
-  /** Brings the revisions (and data) this repository lacks from the same-named collection of the remote. */
-  pull(remote: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
+  /**
+   * Brings the revisions (and data) this repository lacks from the same-named
+   * collection of the remote. Without a remote: a replica pulls from its
+   * upstream (incremental; "up to date" costs one listing there), a published
+   * collection from its upstreams; any other throws `InvalidArgument`. A
+   * replica takes data only from its upstream (`InvalidArgument` for a remote).
+   */
+  async pull(remote?: Remote, options?: SyncOptions): Promise<CollectionSyncResult> {
+    if (remote === undefined) return this.#ctx.links.pull(options)
+    const replica = this.#ctx.links.replica
+    if (replica !== undefined) {
+      throw new VarveError(
+        'InvalidArgument',
+        `Collection "${this.name}" is a replica of ${replica.upstream} and takes data only from there: call pull() without a remote.`,
+      )
+    }
     return this.#ctx.transfer('pull', remote, options)
   }
 
@@ -142,7 +191,7 @@ export class Collection {
    * Returns how many revisions were packed.
    */
   squash(): Promise<number> {
-    if (this.readOnly) throw this.#readOnlyError()
+    if (this.readOnly) throw this.#readOnlyError('squash it')
     return this.#ctx.changelog.squash()
   }
 
@@ -168,7 +217,9 @@ export class Collection {
     )
   }
 
-  #readOnlyError(): VarveError {
+  #readOnlyError(action = 'change it'): VarveError {
+    const replica = this.#ctx.links.replica
+    if (replica !== undefined) return replicaReadOnly(this.name, replica, action)
     if (this.#scope !== undefined) {
       return new VarveError(
         'ReadOnly',
