@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchAppends } from './appends.ts'
 import { benchClouds, printClouds } from './clouds.ts'
+import { benchHttpRange } from './http-range.ts'
 import { benchMetadata, bytesPerRow } from './metadata.ts'
 import { benchMerge, benchPull, upToDateRequests } from './sync.ts'
 import { benchW1 } from './w1.ts'
@@ -101,6 +102,12 @@ try {
   }
   console.log(
     `| peak memory reading ${memory.rows.toLocaleString('en')} rows ÷ decoded size | ${fmt(memory.rssOverDecoded)}× (RSS), ${fmt(memory.heapAndBuffersOverDecoded)}× (heap + buffers) | goal ≤ 3× |`,
+  )
+
+  const http = await benchHttpRange(root, quick ? 100_000 : 1_000_000, 10_000, quick ? 1 : 5)
+  console.log('\nHTTP (a Varve server on a folder; Repo.open over http, no cache)')
+  console.log(
+    `| ranged read of ${http.readRows.toLocaleString('en')} of ${http.rows.toLocaleString('en')} rows | ${fmt(http.varveMs, 1)} ms vs raw fetch of the same ${http.requests} requests (${http.bytes.toLocaleString('en')} B) ${fmt(http.rawMs, 1)} ms | ${fmt(http.varveMs / http.rawMs)}× | |`,
   )
 
   const cloudOptions = { root, series: quick ? 10 : 100, rows: quick ? 10_000 : 100_000, runs: quick ? 1 : 3 }
