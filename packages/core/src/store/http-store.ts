@@ -40,6 +40,11 @@ export interface HttpStoreOptions {
   readonly listing?: 'auto' | 'server' | 'static'
   /** Sends the requests; default the global `fetch` (add tracing or a proxy here). */
   readonly fetch?: typeof fetch
+  /**
+   * How often a request that got no answer, 429 or 503 is tried again (never a create), after
+   * 0.1 s, 0.2 s, 0.4 s… with jitter, or the server's `Retry-After` up to 5 s. Default 3.
+   */
+  readonly retries?: number
 }
 
 /**
@@ -52,6 +57,7 @@ export function createHttpStore(options: HttpStoreOptions): Store {
   const root = parseHttpUrl(options.url)
   const fetchImpl = options.fetch ?? globalThis.fetch
   const token = options.token
+  const retries = options.retries ?? 3
   const capabilities: StoreCapabilities = { atomicCreate: token !== undefined, rangeRead: true }
   let listing = options.listing ?? 'auto'
   let rootIndexSeen = false
@@ -66,13 +72,24 @@ export function createHttpStore(options: HttpStoreOptions): Store {
     url,
   })
 
+  // Reads, puts and deletes are idempotent, so a busy answer (429, 503) or a lost connection is
+  // retried after a jittered pause; a create is not, since its first attempt may have landed.
   async function send(c: HttpCall, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers)
     if (token !== undefined && c.method !== 'GET') headers.set('authorization', `Bearer ${token}`)
-    try {
-      return await fetchImpl(c.url, { ...init, headers, method: c.method })
-    } catch (cause) {
-      throw httpNetworkError(c, cause)
+    const attempts = c.operation === 'create' ? 1 : retries + 1
+    for (let attempt = 1; ; attempt++) {
+      let response: Response
+      try {
+        response = await fetchImpl(c.url, { ...init, headers, method: c.method })
+      } catch (cause) {
+        if (attempt >= attempts) throw httpNetworkError(c, cause)
+        await pause(attempt, undefined)
+        continue
+      }
+      if ((response.status !== 429 && response.status !== 503) || attempt >= attempts) return response
+      await response.body?.cancel()
+      await pause(attempt, response.headers.get('retry-after'))
     }
   }
 
@@ -246,6 +263,15 @@ function parseHttpUrl(value: string): string {
     )
   }
   return url.href.replace(/\/+$/, '')
+}
+
+async function pause(attempt: number, retryAfter: string | null | undefined): Promise<void> {
+  const asked = Number(retryAfter)
+  const ms =
+    retryAfter != null && Number.isFinite(asked) && asked >= 0
+      ? Math.min(asked * 1000, 5000)
+      : 100 * 2 ** (attempt - 1) * (0.5 + Math.random())
+  await new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 function noListing(c: HttpCall): VarveError {
