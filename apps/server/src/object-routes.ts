@@ -1,7 +1,8 @@
-import { compareKeys, SERVER_LIST_PATH, type Store, VarveError } from '@varve/core'
+import { SERVER_LIST_PATH, type Store, VarveError } from '@varve/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { bearerMatches } from './bearer-token.ts'
 import { badRequest } from './http-status.ts'
+import { ListCursors } from './list-cursors.ts'
 import { REPO_MOUNT } from './options.ts'
 import { keyFromPath, prefixFromQuery } from './request-key.ts'
 
@@ -14,21 +15,14 @@ export const MAX_LIST_PAGE = 1000
  * `If-None-Match: *`) and `DELETE`.
  */
 export function registerObjectRoutes(app: FastifyInstance, store: Store, token: string | undefined): void {
+  const cursors = new ListCursors()
+  app.addHook('onClose', async () => cursors.close())
   app.get(`${REPO_MOUNT}${SERVER_LIST_PATH}`, async (request, reply) => {
     const query = request.query as Record<string, unknown>
     const prefix = prefixFromQuery(query.prefix)
     const after = typeof query.after === 'string' ? query.after : undefined
     const limit = pageLimit(query.limit)
-    const keys: string[] = []
-    let next: string | undefined
-    for await (const key of store.list(prefix)) {
-      if (after !== undefined && compareKeys(key, after) <= 0) continue
-      if (keys.length === limit) {
-        next = keys.at(-1)
-        break
-      }
-      keys.push(key)
-    }
+    const { keys, next } = await cursors.page(store, prefix, after, limit)
     reply.header('cache-control', 'no-cache')
     return next === undefined ? { keys } : { keys, next }
   })
