@@ -37,6 +37,30 @@ async function rejection(promise: Promise<unknown>): Promise<VarveError> {
   throw new Error('expected a VarveError')
 }
 
+/** `store`, running `hook` before every call of `operation`. */
+function withHook<K extends 'create' | 'delete'>(
+  store: Store,
+  operation: K,
+  hook: (arg: Parameters<Store[K]>[0]) => Promise<void>,
+): Store {
+  return {
+    description: store.description,
+    capabilities: store.capabilities,
+    get: (key) => store.get(key),
+    getRange: (key, range) => store.getRange(key, range),
+    put: (key, bytes) => store.put(key, bytes),
+    create: async (key, bytes) => {
+      if (operation === 'create') await hook(key as never)
+      return store.create(key, bytes)
+    },
+    list: (prefix) => store.list(prefix),
+    delete: async (keys) => {
+      if (operation === 'delete') await hook(keys as never)
+      return store.delete(keys)
+    },
+  }
+}
+
 async function setup(store: Store = createMemoryStore()) {
   const repo = await Repo.open(store)
   const sales = await repo.createCollection('sales', schema)
@@ -235,6 +259,40 @@ describe('repo.datasets', () => {
     await repo.datasets.unpublish('b')
     await repo.dropCollection('sales')
     expect(await repo.collections()).toEqual([])
+  })
+
+  it('settles a drop racing a publish: the dataset keeps its history, or the publish fails', async () => {
+    const { store, sales } = await setup()
+    // The publish lands between the drop's check and its removal of the name.
+    const publisher = await Repo.open(store)
+    let published = false
+    const dropper = await Repo.open(
+      withHook(store, 'delete', async (keys) => {
+        if (!published && keys.includes('collections/sales')) {
+          published = true
+          await publisher.datasets.publish('late', 'sales')
+        }
+      }),
+    )
+    await dropper.dropCollection('sales')
+    expect(await dropper.collections()).toEqual([])
+    for (let run = 0; run < 2; run++) await dropper.gc({ gracePeriodMs: 0 })
+    expect((await values((await dropper.datasets.get('late'))!, 'us')).t).toHaveLength(4)
+    expect(await sales.log()).toHaveLength(1)
+
+    // The drop removes the name after the publish read it, before its create.
+    const again = await setup()
+    const racing = await Repo.open(
+      withHook(again.store, 'create', async (key) => {
+        if (key === 'datasets/early') await again.repo.dropCollection('sales')
+      }),
+    )
+    const failed = await rejection(racing.datasets.publish('early', 'sales'))
+    expect(failed.code).toBe('NotFound')
+    expect(failed.message).toBe(
+      'Collection "sales" was dropped while dataset "early" was being published; nothing is published.',
+    )
+    expect(await racing.datasets.list()).toEqual([])
   })
 
   it('keeps pinned data through gc, even once the collection descriptor is gone', async () => {

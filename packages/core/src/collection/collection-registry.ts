@@ -153,9 +153,19 @@ export async function listCollectionNames(store: Store): Promise<string[]> {
   return names
 }
 
-/** Removes the descriptor, then the changelog (loose and packed); data objects stay for gc (another collection may share them). */
-export async function deleteCollection(store: Store, descriptor: CollectionDescriptor): Promise<void> {
+/**
+ * Removes the descriptor, then the changelog (loose and packed); data objects
+ * stay for gc (another collection may share them). `keepHistory`, asked once
+ * the name is gone, can keep the changelog (for a dataset published meanwhile;
+ * gc removes it once nothing points at it).
+ */
+export async function deleteCollection(
+  store: Store,
+  descriptor: CollectionDescriptor,
+  keepHistory?: () => Promise<boolean>,
+): Promise<void> {
   await store.delete([PREFIX + descriptor.name, LINKS_PREFIX + descriptor.name])
+  if (await keepHistory?.()) return
   for (const prefix of [`revisions/${descriptor.id}/`, `packs/${descriptor.id}/`]) {
     const keys: string[] = []
     for await (const key of store.list(prefix)) keys.push(key)

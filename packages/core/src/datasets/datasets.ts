@@ -65,8 +65,10 @@ export class Datasets {
    * the name is taken, unless `overwrite`; `InvalidArgument` for a bad name,
    * target or option; `NotFound` for an absent collection, revision or
    * series. Nothing is written unless every check passes. Costs the
-   * collection's descriptor read, a changelog listing for a pinned revision,
-   * a tree read for a series selection, and one create (or put).
+   * collection's descriptor read (twice: before and after, so that a
+   * concurrent drop of the collection makes the publish fail), a changelog
+   * listing for a pinned revision, a tree read for a series selection, and
+   * one create (or put).
    */
   async publish(
     name: string,
@@ -86,12 +88,8 @@ export class Datasets {
     const record = await resolveTarget(name, parsed, this.#open(descriptor), descriptor.id, new Date())
     const bytes = encodeDatasetRecord(record)
     const key = DATASETS_PREFIX + name
-    if (overwrite) {
-      await this.#store.put(key, bytes)
-      return toInfo(record)
-    }
     try {
-      await this.#store.create(key, bytes)
+      await (overwrite ? this.#store.put(key, bytes) : this.#store.create(key, bytes))
     } catch (error) {
       if (!VarveError.is(error, 'AlreadyExists') && !VarveError.is(error, 'PreconditionFailed')) throw error
       const existing = await readDatasetRecord(this.#store, name)
@@ -100,6 +98,14 @@ export class Datasets {
         'AlreadyExists',
         `Dataset "${name}" already exists${holds}; pick another name, or pass { overwrite: true } to replace it.`,
         { cause: error, details: { name } },
+      )
+    }
+    // A drop that removed the name before seeing this dataset goes on to delete the history: give the name back.
+    if ((await readDescriptor(this.#store, parsed.collection))?.id !== descriptor.id) {
+      await this.#store.delete([key])
+      throw new VarveError(
+        'NotFound',
+        `Collection "${parsed.collection}" was dropped while dataset "${name}" was being published; nothing is published.`,
       )
     }
     return toInfo(record)
@@ -202,15 +208,24 @@ export function describeRecord(record: DatasetRecord): string {
   return `collection "${record.collection}" ${at}${series}`
 }
 
+/** Whether any dataset points at the collection with this id. */
+export async function isPublished(store: Store, collectionId: string): Promise<boolean> {
+  return (await datasetsOf(store, collectionId)).length > 0
+}
+
+async function datasetsOf(store: Store, collectionId: string): Promise<string[]> {
+  return (await readDatasetRecords(store))
+    .filter((record) => record.collectionId === collectionId)
+    .map((record) => record.name)
+}
+
 /**
  * Throws `PreconditionFailed`, naming the datasets, when any dataset points at
  * the collection: dropping it would take their data. One listing and one GET
  * per dataset.
  */
 export async function refuseDropOfPublished(store: Store, descriptor: CollectionDescriptor): Promise<void> {
-  const names = (await readDatasetRecords(store))
-    .filter((record) => record.collectionId === descriptor.id)
-    .map((record) => record.name)
+  const names = await datasetsOf(store, descriptor.id)
   if (names.length === 0) return
   throw new VarveError(
     'PreconditionFailed',

@@ -21,7 +21,7 @@ import type {
   SyncOptions,
   SyncResult,
 } from '../collection/transfer.ts'
-import { Datasets, refuseDropOfPublished } from '../datasets/datasets.ts'
+import { Datasets, isPublished, refuseDropOfPublished } from '../datasets/datasets.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { collectGarbage, type GcOptions, type GcResult } from '../gc/collect-garbage.ts'
 import { mergeHeads } from '../merge/merge.ts'
@@ -183,7 +183,8 @@ export class Repo {
     }
     if (descriptor.replica !== undefined && options.replica !== true) throw replicaDropRefused(descriptor)
     await refuseDropOfPublished(this.#source, descriptor)
-    await deleteCollection(this.#source, descriptor)
+    // A dataset published between the check and the descriptor's removal keeps the history it reads.
+    await deleteCollection(this.#source, descriptor, () => isPublished(this.#source, descriptor.id))
     this.#contexts.delete(descriptor.id)
   }
 
