@@ -11,6 +11,7 @@ import { benchAppends } from './appends.ts'
 import { benchClouds, printClouds } from './clouds.ts'
 import { benchHttpRange } from './http-range.ts'
 import { benchMetadata, bytesPerRow } from './metadata.ts'
+import { sharingRequests } from './sharing.ts'
 import { benchMerge, benchPull, upToDateRequests } from './sync.ts'
 import { benchW1 } from './w1.ts'
 import { centPrices, randomWalk } from './workloads.ts'
@@ -45,6 +46,10 @@ try {
   const upToDate = await upToDateRequests(w1.repoDir, `${root}/up-to-date`)
   console.log(
     `| requests of an up-to-date pull of W1 | ${upToDate.source} on the source, ${upToDate.target} on the destination | | |`,
+  )
+  const shared = await sharingRequests(root)
+  console.log(
+    `| requests on the upstream of an up-to-date replica.pull() (${shared.revisions} revisions, 10 series) | ${shared.upToDate.total} (${shared.upToDate.list} listing) | then ${shared.oneRevision} to pull one new revision | goal 1 |`,
   )
   console.log(
     `| merge of two branches appending overlapping rows to 100 series | ${fmt(await benchMerge(quick ? 1 : 3, quick ? 10 : 100), 0)} ms | | |`,
