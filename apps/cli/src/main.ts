@@ -3,6 +3,10 @@ import { describeError, exitCodeOf } from './errors.ts'
 import { INTERRUPTED_EXIT } from './exit-codes.ts'
 import { createProgram } from './program.ts'
 
+// @varve/store-s3 pins an SDK release that runs on Node 20 (EMULATORS.md); its notice that later
+// releases will need Node 22 would open every command's output. Set the variable to 'false' to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 process.on('SIGINT', () => {
   process.stderr.write('\nvarve: interrupted; a re-run of a push, pull or clone resumes where it stopped.\n')
   process.exit(INTERRUPTED_EXIT)

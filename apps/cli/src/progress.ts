@@ -107,9 +107,10 @@ export function syncProgress(
           progress: createProgress(mode, `${verb} ${event.collection}`, 'objects'),
         }
       }
+      // bytesTotal counts the data objects only; revisions add to bytesDone past it.
       current.progress.update(event.objectsDone, event.objectsTotal, {
         done: event.bytesDone,
-        total: event.bytesTotal,
+        total: Math.max(event.bytesTotal, event.bytesDone),
       })
     },
     stop() {
