@@ -1,6 +1,6 @@
 import { createInstrumentedStore, openStore, publish, Repo, replicate, VarveError } from '@varve/core'
 import { describe, expect, it } from 'vitest'
-import { backends, contents, day, failure, publisher } from './sharing-support.ts'
+import { backends, contents, day, failure, publisher, schema } from './sharing-support.ts'
 
 describe.each(backends)('replicas ($name)', (backend) => {
   async function published() {
@@ -78,6 +78,16 @@ describe.each(backends)('replicas ($name)', (backend) => {
     expect(drop.message).toMatch(/repo\.dropCollection\('mirror', \{ replica: true \}\)/)
     const elsewhere = await failure(() => replica.pull(consumer.store))
     expect(elsewhere.message).toMatch(/takes data only from there: call pull\(\) without a remote/)
+    expect(await contents(replica)).toEqual(await contents((await consumer.collection('mirror'))!))
+
+    // A whole-repository pull brings the same name from elsewhere: it must not write into the replica.
+    const stranger = await Repo.open(await backend.location())
+    await (await stranger.createCollection('mirror', schema))
+      .series('a')
+      .write({ timestamp: [day(1)], value: [0] })
+    const pulled = await failure(() => consumer.pull(stranger))
+    expect(VarveError.is(pulled, 'ReadOnly')).toBe(true)
+    expect(pulled.message).toContain(copyHint)
     expect(await contents(replica)).toEqual(await contents((await consumer.collection('mirror'))!))
 
     await consumer.dropCollection('mirror', { replica: true })

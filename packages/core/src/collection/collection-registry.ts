@@ -4,6 +4,7 @@ import { VarveError } from '../errors/varve-error.ts'
 import { type IndexValueJson, indexValueFromJson } from '../model/index-value.ts'
 import { Schema } from '../model/schema.ts'
 import type { Store } from '../store/store.ts'
+import { replicaReadOnly } from './replica-errors.ts'
 
 /** What is fixed about a collection at creation. */
 export interface CollectionDescriptor {
@@ -191,6 +192,13 @@ export async function ensureDescriptorLike(
       existing = await readDescriptor(store, source.name)
       if (existing === undefined) throw error
     }
+  }
+  if (existing.replica !== undefined && existing.id !== source.id) {
+    throw replicaReadOnly(
+      existing.name,
+      existing.replica,
+      `copy another collection into it from the other side`,
+    )
   }
   if (!existing.schema.equals(source.schema)) {
     throw new VarveError(
