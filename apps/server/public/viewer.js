@@ -136,12 +136,10 @@ async function travelTo(id) {
 async function drawChart() {
   const panel = $('chart')
   const width = Math.max(300, Math.floor(panel.clientWidth || 800))
-  const query = new URLSearchParams({ width: String(width) })
+  const query = new URLSearchParams({ label: state.label, width: String(width) })
   if (state.at) query.set('at', state.at)
   const started = performance.now()
-  const data = await api(
-    `/api/collections/${enc(state.collection)}/series/${enc(state.label)}/chart?${query}`,
-  )
+  const data = await api(`/api/collections/${enc(state.collection)}/chart?${query}`)
   const ms = Math.round(performance.now() - started)
   $('chart-title').textContent =
     `${state.label} — ${data.column}: ${fmtInt(data.rows)} rows, ${fmtInt(data.x.length)} points drawn (${ms} ms)${state.at ? ` as of ${state.at.slice(0, 20)}` : ''}`

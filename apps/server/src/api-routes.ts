@@ -9,6 +9,11 @@ import { seriesSizes } from './series-sizes.ts'
 type Params = { name: string; label: string }
 type Query = Record<string, unknown>
 
+function labelOf(value: unknown): string {
+  if (typeof value !== 'string') throw badRequest('Give the series label once (?label=).')
+  return value
+}
+
 /**
  * The JSON API under `/api/`: collections, one collection with its series and sizes, schema,
  * log and heads, series reads (JSON, CSV, Arrow IPC), chart points, datasets.
@@ -73,27 +78,48 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
     return { labels: await (at === undefined ? collection : collection.at(at)).labels() }
   })
 
-  app.get<{ Params: Params }>('/api/collections/:name/series/:label', async (request, reply) => {
-    const query = request.query as Query
-    const format = chooseFormat(query.format, request.headers.accept)
+  const read = async (name: string, label: unknown, query: Query, accept: string | undefined) => {
+    const format = chooseFormat(query.format, accept)
     if (format === undefined) throw badRequest('format must be json, csv or arrow.')
-    const collection = await open(request.params.name)
-    const { format: _, ...rest } = query
-    const frame = await collection.series(request.params.label).read(readOptionsFrom(collection, rest))
-    return reply.type(CONTENT_TYPES[format]).send(encodeFrame(frame, format))
-  })
-
-  app.get<{ Params: Params }>('/api/collections/:name/series/:label/chart', async (request) => {
-    const query = request.query as Query
-    const collection = await open(request.params.name)
+    const collection = await open(name)
+    const { format: _f, label: _l, ...rest } = query
+    const frame = await collection.series(labelOf(label)).read(readOptionsFrom(collection, rest))
+    return { type: CONTENT_TYPES[format], body: encodeFrame(frame, format) }
+  }
+  const chart = async (name: string, label: unknown, query: Query) => {
+    const collection = await open(name)
     const column = chartColumn(collection, query.column)
     const width = query.width === undefined ? 1000 : whole(query.width, 'width')
     if (width < 1 || width > MAX_CHART_WIDTH) throw badRequest(`width must be 1..${MAX_CHART_WIDTH}.`)
-    const { column: _c, width: _w, ...rest } = query
+    const { column: _c, width: _w, label: _l, ...rest } = query
     const frame = await collection
-      .series(request.params.label)
+      .series(labelOf(label))
       .read({ ...readOptionsFrom(collection, rest), select: [column] })
     return chartData(frame, column, width)
+  }
+
+  // Each read has two spellings: the label in the path, or in ?label= for the labels a URL path
+  // cannot carry ('.' and '..' are resolved away by every URL parser, encoded or not).
+  app.get<{ Params: Params }>('/api/collections/:name/series/:label', async (request, reply) => {
+    const answer = await read(
+      request.params.name,
+      request.params.label,
+      request.query as Query,
+      request.headers.accept,
+    )
+    return reply.type(answer.type).send(answer.body)
+  })
+  app.get<{ Params: Params }>('/api/collections/:name/read', async (request, reply) => {
+    const query = request.query as Query
+    const answer = await read(request.params.name, query.label, query, request.headers.accept)
+    return reply.type(answer.type).send(answer.body)
+  })
+  app.get<{ Params: Params }>('/api/collections/:name/series/:label/chart', async (request) =>
+    chart(request.params.name, request.params.label, request.query as Query),
+  )
+  app.get<{ Params: Params }>('/api/collections/:name/chart', async (request) => {
+    const query = request.query as Query
+    return chart(request.params.name, query.label, query)
   })
 
   app.get('/api/datasets', async (_request, reply) => {

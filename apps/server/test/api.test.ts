@@ -122,6 +122,17 @@ describe('API', () => {
     expect(Math.max(...chart.y)).toBeCloseTo(30, 1)
   })
 
+  it('takes the label in ?label= too, for labels a URL path cannot carry', async () => {
+    const repo = folder.repo
+    await (await repo.collection('prices'))!.series('..').write({ id: [7], price: [7.5], note: ['dots'] })
+    const body = (await json('/api/collections/prices/read?label=..&select=note')) as { columns: unknown }
+    expect(body.columns).toEqual({ id: ['7'], note: ['dots'] })
+    const chart = (await json('/api/collections/prices/chart?label=..')) as { y: number[]; time: boolean }
+    expect(chart).toMatchObject({ y: [7.5], time: false })
+    expect((await get('/api/collections/prices/read')).status).toBe(400)
+    await (await repo.collection('prices'))!.series('..').delete({ start: 7, stop: 7 })
+  })
+
   it('answers errors as JSON with a code: unknown collection, bad name, bad options', async () => {
     const missing = await get('/api/collections/nope')
     expect(missing.status).toBe(404)
