@@ -3,6 +3,7 @@ import {
   createInstrumentedStore,
   createMemoryStore,
   Repo,
+  replicate,
   type Store,
   VarveError,
 } from '@varve/core'
@@ -311,6 +312,33 @@ describe('repo.datasets', () => {
     const result = await fresh.gc({ gracePeriodMs: 0 })
     expect(result.reachableObjects).toBe(0)
     expect(await keys(store, 'revisions/')).toEqual([])
+  })
+
+  it('publishes a partial replica: the dataset reads within both the replica and its own scope', async () => {
+    const { store } = await setup()
+    const upstream = await Repo.open(store)
+    await (await upstream.collection('sales'))!.write({ asia: rows([1, 2, 3, 4]) })
+    const local = await Repo.open(createMemoryStore())
+    await replicate({ store, collection: 'sales' }, local, 'sales-eu', {
+      series: ['eu', 'asia'],
+      since: day(2),
+    })
+    await local.datasets.publish('whole', 'sales-eu')
+    await local.datasets.publish('eu-early', { collection: 'sales-eu', series: ['eu'], stop: day(4) })
+    const whole = (await local.datasets.get('whole'))!
+    expect(await whole.labels()).toEqual(['asia', 'eu'])
+    expect((await values(whole, 'asia')).t).toEqual([ms(2), ms(3), ms(4)])
+    expect((await rejection((async () => whole.series('us'))())).message).toContain(
+      `Series "us" is outside dataset "whole", which holds series eu, asia in index [${day(2)}, )`,
+    )
+    const early = (await local.datasets.get('eu-early'))!
+    expect(await early.labels()).toEqual(['eu'])
+    expect((await values(early, 'eu')).t).toEqual([ms(2), ms(3)])
+    expect((await rejection(early.series('eu').read({ start: day(1) }))).code).toBe('OutOfScope')
+    const refused = await rejection(local.dropCollection('sales-eu', { replica: true }))
+    expect(refused.code).toBe('PreconditionFailed')
+    for (let run = 0; run < 2; run++) await local.gc({ gracePeriodMs: 0 })
+    expect((await values((await local.datasets.get('eu-early'))!, 'eu')).t).toEqual([ms(2), ms(3)])
   })
 
   it('costs one listing for list(), two GETs for get() and one for describe()', async () => {
