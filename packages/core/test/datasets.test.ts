@@ -329,7 +329,7 @@ describe('repo.datasets', () => {
     expect(await whole.labels()).toEqual(['asia', 'eu'])
     expect((await values(whole, 'asia')).t).toEqual([ms(2), ms(3), ms(4)])
     expect((await rejection((async () => whole.series('us'))())).message).toContain(
-      `Series "us" is outside dataset "whole", which holds series eu, asia in index [${day(2)}, )`,
+      `Series "us" is outside dataset "whole", which holds series asia, eu in index [${day(2)}, )`,
     )
     const early = (await local.datasets.get('eu-early'))!
     expect(await early.labels()).toEqual(['eu'])
