@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHttpStore, Repo, VarveError } from '@varve/core'
+import { createHttpStore, Repo, replicate, VarveError } from '@varve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeStaticIndexes } from '../src/index.ts'
 import { makeRepoFolder, type RepoFolder } from './fixtures.ts'
@@ -51,6 +51,31 @@ describe('a repository published as static files with listing indexes', () => {
       const original = await (await folder.repo.collection('temperature'))!.series('Brussels').read()
       expect(brussels.equals(original)).toBe(true)
       expect((await copy.pull(`${host.url}/repo`)).collections.length).toBe(2)
+    } finally {
+      await rm(target, { recursive: true, force: true })
+    }
+  })
+
+  it("reads through Repo.open's cache: a second read of a range fetches no object again", async () => {
+    const repo = await Repo.open(`${host.url}/repo`)
+    const brussels = (await repo.collection('temperature'))!.series('Brussels')
+    const objectRequests = () => host.requests.filter((p) => p.startsWith('/repo/objects/')).length
+    const range = { start: '2024-01-03', stop: '2024-01-04' }
+    const before = objectRequests()
+    const first = await brussels.read(range)
+    const afterFirst = objectRequests()
+    expect(afterFirst).toBeGreaterThan(before)
+    expect((await brussels.read(range)).equals(first)).toBe(true)
+    expect(objectRequests()).toBe(afterFirst)
+  })
+
+  it('replicates a collection from the static copy (read-only replica)', async () => {
+    const target = await mkdtemp(join(tmpdir(), 'varve-static-replica-'))
+    try {
+      const replica = await replicate(`${host.url}/repo#temperature`, await Repo.open(target), 'temps')
+      expect(replica.readOnly).toBe(true)
+      expect((await replica.series('Paris').read()).length).toBe(10)
+      expect((await replica.pull()).upToDate).toBe(true)
     } finally {
       await rm(target, { recursive: true, force: true })
     }
