@@ -103,7 +103,7 @@ export async function syncCollection(
     missing.map((r) => sourceLog.read(r)),
     have,
     copyPlan.scope ?? linkScope(descriptor),
-    !(await holdsOtherPartialReplica(destination, target.name)),
+    once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
   )
   const all = [...plan.chunks, ...plan.series, ...plan.nodesByHeight.flat()]
   const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
@@ -185,12 +185,17 @@ export async function syncCollection(
  * at (the replica copied tree nodes without every series below them).
  */
 async function holdsOtherPartialReplica(store: Store, name: string): Promise<boolean> {
-  for (const other of await listCollectionNames(store)) {
-    if (other === name) continue
-    const descriptor = await readDescriptor(store, other)
-    if (descriptor !== undefined && linkScope(descriptor) !== undefined) return true
+  const others = (await listCollectionNames(store)).filter((other) => other !== name)
+  const descriptors = await Promise.all(others.map((other) => readDescriptor(store, other)))
+  return descriptors.some((descriptor) => descriptor !== undefined && linkScope(descriptor) !== undefined)
+}
+
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return () => {
+    result ??= compute()
+    return result
   }
-  return false
 }
 
 function nameOf(revision: Revision): string {
@@ -204,7 +209,7 @@ async function planObjects(
   bodies: readonly Promise<{ root: string | null }>[],
   have: ReadonlySet<string>,
   scope: CopyScope | undefined,
-  trustPresent: boolean,
+  trustPresent: () => Promise<boolean>,
 ): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
   const seen = new Set<string>()
   const chunks: PlannedObject[] = []
@@ -216,10 +221,15 @@ async function planObjects(
     const data = await getObject(have.has(hash) ? destination : source, hash)
     return { data, json: parseJson(data, objectKey(hash)) }
   }
-  const skip = (hash: string) => seen.has(hash) || (trustPresent && have.has(hash))
-  const visitSeries = async (hash: string) => {
-    if (skip(hash)) return
+  // Marked seen at once (visits run concurrently); trust is asked only when a present
+  // object is met, so a copy into an empty destination never pays for it.
+  const skip = async (hash: string) => {
+    if (seen.has(hash)) return true
     seen.add(hash)
+    return have.has(hash) && (await trustPresent())
+  }
+  const visitSeries = async (hash: string) => {
+    if (await skip(hash)) return
     const { data, json } = await readMeta(hash)
     if (!have.has(hash)) series.push({ hash, bytes: data.length, data })
     for (const { chunk, bytes, last } of seriesIndexChunks(descriptor.schema, json, objectKey(hash))) {
@@ -230,8 +240,7 @@ async function planObjects(
     }
   }
   const visitNode = async (hash: string): Promise<void> => {
-    if (skip(hash)) return
-    seen.add(hash)
+    if (await skip(hash)) return
     const { data, json } = await readMeta(hash)
     const links = treeNodeLinks(json, objectKey(hash))
     if (!have.has(hash))
