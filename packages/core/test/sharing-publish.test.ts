@@ -82,6 +82,21 @@ describe.each(backends)('publish and push to upstreams ($name)', (backend) => {
     ).toBe(true)
   })
 
+  it('refuses a second name for the collection in one hub, and its own repository', async () => {
+    const { repo, sales } = await publisher(backend)
+    const hub = await backend.location()
+    await publish(sales, `${hub}#sales`)
+    const twice = await failure(() => publish(sales, `${hub}#sales-again`))
+    expect(VarveError.is(twice, 'AlreadyExists')).toBe(true)
+    expect(twice.message).toMatch(
+      /already holds collection "sales" as "sales"; publish to '.*#sales' instead/,
+    )
+    expect(await (await Repo.open(hub)).collections()).toEqual(['sales'])
+    const own = await failure(() => publish(sales, { store: repo, collection: 'copy' }))
+    expect(own.message).toMatch(/is in the repository "sales" already lives in/)
+    expect(await repo.collections()).toEqual(['sales'])
+  })
+
   it('says what was meant: push() or pull() without an upstream, bad URIs, nothing published', async () => {
     const { sales } = await publisher(backend)
     const push = await failure(() => sales.push())

@@ -94,6 +94,24 @@ describe.each(backends)('replicas ($name)', (backend) => {
     expect(await consumer.collections()).toEqual([])
   })
 
+  it('says so when the upstream collection was dropped or replaced, keeping what the replica has', async () => {
+    const { uri, consumer } = await published()
+    const replica = await replicate(uri, consumer, 'mirror')
+    const before = await contents(replica)
+    const hub = await Repo.open(uri.slice(0, uri.lastIndexOf('#')))
+    await hub.dropCollection('sales')
+    const dropped = await failure(() => replica.pull())
+    expect(VarveError.is(dropped, 'NotFound')).toBe(true)
+    expect(dropped.message).toMatch(
+      /no longer holds that collection \(dropped there\); the replica keeps what it has/,
+    )
+    await (await hub.createCollection('sales', schema)).series('x').write({ timestamp: [day(1)], value: [1] })
+    const replaced = await failure(() => replica.pull())
+    expect(replaced.message).toMatch(/now holds another collection under that name \(id [0-9a-f]{16}/)
+    expect(replaced.message).toMatch(/replicate it anew/)
+    expect(await contents(replica)).toEqual(before)
+  })
+
   it('refuses a second replica of one upstream (naming the first), a taken name, and bad input, writing nothing', async () => {
     const { uri, consumer } = await published()
     await replicate(uri, consumer, 'mirror')

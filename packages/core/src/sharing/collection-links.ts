@@ -1,5 +1,9 @@
 import type { CollectionLinks } from '../collection/collection-context.ts'
-import { type CollectionDescriptor, readDescriptor } from '../collection/collection-registry.ts'
+import {
+  type CollectionDescriptor,
+  listCollectionNames,
+  readDescriptor,
+} from '../collection/collection-registry.ts'
 import { replicaReadOnly } from '../collection/replica-errors.ts'
 import type { CollectionSyncResult, SyncOptions, UpstreamSyncResult } from '../collection/transfer.ts'
 import { VarveError } from '../errors/varve-error.ts'
@@ -85,6 +89,7 @@ export function createCollectionLinks(
         const result = await syncCollection(upstream, host.store, source, options, {
           target: descriptor,
           scope: linkScope(descriptor),
+          whenSourceEmpty: () => explainLostUpstream(upstream, link, descriptor),
         })
         return { ...result, collection: descriptor.name }
       }
@@ -104,6 +109,25 @@ export function createCollectionLinks(
   }
 }
 
+/** Why a replica's upstream changelog is empty: its collection was dropped, or replaced under its name. */
+async function explainLostUpstream(
+  upstream: Store,
+  link: ParsedCollectionUri,
+  descriptor: CollectionDescriptor,
+): Promise<void> {
+  const there = await readDescriptor(upstream, link.collection)
+  if (there?.id === descriptor.replica?.upstreamId) return
+  const what =
+    there === undefined
+      ? 'no longer holds that collection (dropped there)'
+      : `now holds another collection under that name (id ${there.id}, created ${there.created})`
+  throw new VarveError(
+    'NotFound',
+    `The upstream ${link.uri} of replica "${descriptor.name}" ${what}; the replica keeps what it has. To follow what is there now, replicate it anew (repo.dropCollection('${descriptor.name}', { replica: true }), then replicate('${link.uri}', repo, '${descriptor.name}')).`,
+    { details: { upstream: link.uri } },
+  )
+}
+
 /** Refuses a target holding another collection under the name (another id, or another schema). */
 async function checkPublishTarget(
   host: LinkHost,
@@ -111,6 +135,12 @@ async function checkPublishTarget(
   link: ParsedCollectionUri,
   descriptor: CollectionDescriptor,
 ): Promise<void> {
+  if (store.description === host.store.description) {
+    throw new VarveError(
+      'InvalidArgument',
+      `${link.uri} is in the repository "${descriptor.name}" already lives in: publish to another repository (e.g. 's3://bucket/hub#${descriptor.name}'); for a second collection here, use repo.createCollection(name, { source }).`,
+    )
+  }
   try {
     await host.remotes.openRepository(link)
   } catch (error) {
@@ -118,7 +148,17 @@ async function checkPublishTarget(
     throw error
   }
   const there = await readDescriptor(store, link.collection)
-  if (there !== undefined) checkSameCollection(there, link, descriptor, 'publish')
+  if (there !== undefined) return checkSameCollection(there, link, descriptor, 'publish')
+  // Two names sharing one id would share one changelog: publish to the name it already has there.
+  for (const name of await listCollectionNames(store)) {
+    if ((await readDescriptor(store, name))?.id === descriptor.id) {
+      throw new VarveError(
+        'AlreadyExists',
+        `${link.storeUri} already holds collection "${descriptor.name}" as "${name}"; publish to '${link.storeUri}#${name}' instead (one collection has one name in a repository). Nothing was written.`,
+        { details: { uri: link.uri, existing: name } },
+      )
+    }
+  }
 }
 
 function checkSameCollection(

@@ -34,6 +34,8 @@ export interface CopyPlan {
   readonly target?: CollectionDescriptor
   /** Defaults to the scope of the source's replica link: a partial replica copies on as partial. */
   readonly scope?: CopyScope
+  /** Called when the source's changelog is empty but the destination's is not (a replica's upstream dropped?). */
+  readonly whenSourceEmpty?: () => Promise<void>
 }
 
 /** The copy scope a replica link declares (undefined for a whole collection). */
@@ -78,6 +80,7 @@ export async function syncCollection(
   // ancestors): one listing per side.
   const [sourceLoose, targetLoose] = await Promise.all([sourceLog.listLoose(), targetLog.listLoose()])
   const looseThere = new Set(targetLoose.map(nameOf))
+  if (sourceLoose.length === 0 && targetLoose.length > 0) await copyPlan.whenSourceEmpty?.()
   if (sourceLoose.every((r) => looseThere.has(nameOf(r)))) {
     return {
       collection: descriptor.name,
