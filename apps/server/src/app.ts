@@ -13,6 +13,8 @@ export function buildApp(repo: Repo, store: Store, options: ServerOptions): Fast
   const app = Fastify({
     bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     requestTimeout: 120_000,
+    // Collection names reach 128 characters and labels 1024, percent-encoded up to 9 bytes each.
+    routerOptions: { maxParamLength: 16_384 },
     // Pino's request serializer logs method, url, host and peer, never headers; the redaction
     // covers any header a future serializer might add.
     logger:

@@ -133,6 +133,18 @@ describe('API', () => {
     await (await repo.collection('prices'))!.series('..').delete({ start: 7, stop: 7 })
   })
 
+  it('takes long collection names and labels in the path', async () => {
+    const name = `c${'x'.repeat(127)}`
+    const label = 'é'.repeat(1024)
+    const collection = await folder.repo.createCollection(name, { id: 'int64*', v: 'float64' })
+    await collection.series(label).write({ id: [1], v: [2] })
+    const body = (await json(`/api/collections/${name}/series/${encodeURIComponent(label)}`)) as {
+      length: number
+    }
+    expect(body.length).toBe(1)
+    await folder.repo.dropCollection(name)
+  })
+
   it('answers errors as JSON with a code: unknown collection, bad name, bad options', async () => {
     const missing = await get('/api/collections/nope')
     expect(missing.status).toBe(404)
