@@ -15,6 +15,7 @@ beforeAll(async () => {
     hits.set(path, (hits.get(path) ?? 0) + 1)
     const queue = answers.get(path) ?? []
     const status = queue.length > 1 ? queue.shift()! : (queue[0] ?? 404)
+    if (status === 0) return // never answers
     res
       .writeHead(status, status === 503 ? { 'retry-after': '0' } : {})
       .end(status === 200 ? 'ok' : `status ${status}`)
@@ -22,7 +23,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+)
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   const error = await promise.then(
@@ -78,6 +85,14 @@ describe('http store errors', () => {
     expect(await codeOf(store.getRange('x', { offset: -1, length: 1 }))).toBe('InvalidArgument')
     expect(await codeOf(store.put('x', new Uint8Array(0)))).toBe('PermissionDenied')
     expect([...hits.values()].reduce((a, b) => a + b, 0)).toBe(before)
+  })
+
+  it('a server that never answers times out as Transient', async () => {
+    answers.set('/r/slow', [0])
+    const store = createHttpStore({ url: `${base}/r`, retries: 0, timeoutMs: 200 })
+    const started = Date.now()
+    expect(await codeOf(store.get('slow'))).toBe('Transient')
+    expect(Date.now() - started).toBeLessThan(5000)
   })
 
   it('a closed port is Transient', async () => {

@@ -45,6 +45,8 @@ export interface HttpStoreOptions {
    * 0.1 s, 0.2 s, 0.4 s… with jitter, or the server's `Retry-After` up to 5 s. Default 3.
    */
   readonly retries?: number
+  /** How long one request may take, its body included, before it counts as lost. Default 60 s. */
+  readonly timeoutMs?: number
 }
 
 /**
@@ -58,6 +60,7 @@ export function createHttpStore(options: HttpStoreOptions): Store {
   const fetchImpl = options.fetch ?? globalThis.fetch
   const token = options.token
   const retries = options.retries ?? 3
+  const timeoutMs = options.timeoutMs ?? 60_000
   const capabilities: StoreCapabilities = { atomicCreate: token !== undefined, rangeRead: true }
   let listing = options.listing ?? 'auto'
   let rootIndexSeen = false
@@ -81,7 +84,12 @@ export function createHttpStore(options: HttpStoreOptions): Store {
     for (let attempt = 1; ; attempt++) {
       let response: Response
       try {
-        response = await fetchImpl(c.url, { ...init, headers, method: c.method })
+        response = await fetchImpl(c.url, {
+          ...init,
+          headers,
+          method: c.method,
+          signal: AbortSignal.timeout(timeoutMs),
+        })
       } catch (cause) {
         if (attempt >= attempts) throw httpNetworkError(c, cause)
         await pause(attempt, undefined)
