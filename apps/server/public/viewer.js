@@ -48,7 +48,8 @@ async function loadCollections() {
   pickList(
     $('collections'),
     collections,
-    (c) => `${c.name}${c.heads > 1 ? ` (${c.heads} heads)` : ''}`,
+    (c) =>
+      `${c.name} · ${fmtInt(c.series)} series · ${fmtInt(c.rows)} rows${c.heads > 1 ? ` · ${c.heads} heads` : ''}`,
     (c) => selectCollection(c.name),
     (c) => c.name === state.collection,
   )

@@ -4,7 +4,7 @@ import { chartColumn, chartData, MAX_CHART_WIDTH } from './chart-data.ts'
 import { CONTENT_TYPES, chooseFormat, encodeFrame } from './frame-formats.ts'
 import { badRequest } from './http-status.ts'
 import { parseAt, readOptionsFrom, whole } from './read-query.ts'
-import { seriesSizes } from './series-sizes.ts'
+import { latestHead, seriesEntries, seriesSizes } from './series-sizes.ts'
 
 type Params = { name: string; label: string }
 type Query = Record<string, unknown>
@@ -30,7 +30,16 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
     const collections = await Promise.all(
       names.map(async (name) => {
         const collection = await open(name)
-        return { name, schema: collection.schema.toJSON(), heads: (await collection.heads()).length }
+        const heads = await collection.heads()
+        const latest = latestHead(heads)
+        const entries = latest === undefined ? [] : await seriesEntries(repo.store, latest)
+        return {
+          name,
+          schema: collection.schema.toJSON(),
+          heads: heads.length,
+          series: entries.length,
+          rows: entries.reduce((sum, entry) => sum + entry[2], 0),
+        }
       }),
     )
     return { collections }
@@ -39,11 +48,7 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
   app.get<{ Params: Params }>('/api/collections/:name', async (request) => {
     const collection = await open(request.params.name)
     const heads = await collection.heads()
-    // Reads follow the head with the greatest id (docs/format.md).
-    const latest = heads.reduce<(typeof heads)[number] | undefined>(
-      (a, b) => (a && a.id > b.id ? a : b),
-      undefined,
-    )
+    const latest = latestHead(heads)
     const series = latest === undefined ? [] : await seriesSizes(repo.store, latest)
     return {
       name: collection.name,

@@ -15,10 +15,7 @@ export interface SeriesSize {
  * without reading a chunk. Every object is checked against its hash (`Integrity`).
  */
 export async function seriesSizes(store: Store, revision: Revision): Promise<SeriesSize[]> {
-  const body = (await readJson(store, revision.key)) as { root?: unknown }
-  if (typeof body?.root !== 'string') return []
-  const entries: [string, string, number][] = []
-  await walkTree(store, body.root, entries)
+  const entries = await seriesEntries(store, revision)
   const sizes: SeriesSize[] = new Array(entries.length)
   await forEachLimited(entries, 16, async ([label, seriesHash, rows], i) => {
     const index = (await readObject(store, seriesHash)) as { segments?: unknown[] }
@@ -26,6 +23,20 @@ export async function seriesSizes(store: Store, revision: Revision): Promise<Ser
     sizes[i] = { label, rows, bytes }
   })
   return sizes
+}
+
+/** The `[label, series index hash, rows]` entries of the state a loose revision made: tree nodes only. */
+export async function seriesEntries(store: Store, revision: Revision): Promise<[string, string, number][]> {
+  const body = (await readJson(store, revision.key)) as { root?: unknown }
+  if (typeof body?.root !== 'string') return []
+  const entries: [string, string, number][] = []
+  await walkTree(store, body.root, entries)
+  return entries
+}
+
+/** The head reads follow: the one with the greatest id (docs/format.md). */
+export function latestHead(heads: readonly Revision[]): Revision | undefined {
+  return heads.reduce<Revision | undefined>((a, b) => (a && a.id > b.id ? a : b), undefined)
 }
 
 async function walkTree(store: Store, hash: string, out: [string, string, number][]): Promise<void> {

@@ -26,8 +26,20 @@ describe('API', () => {
   it('lists collections with their schemas and heads', async () => {
     const body = await json('/api/collections')
     expect(body.collections).toEqual([
-      { name: 'prices', schema: { id: 'int64*', price: 'float64', note: 'str' }, heads: 1 },
-      { name: 'temperature', schema: { timestamp: 'timestamp[ms]*', value: 'float64' }, heads: 1 },
+      {
+        name: 'prices',
+        schema: { id: 'int64*', price: 'float64', note: 'str' },
+        heads: 1,
+        series: 1,
+        rows: 3,
+      },
+      {
+        name: 'temperature',
+        schema: { timestamp: 'timestamp[ms]*', value: 'float64' },
+        heads: 1,
+        series: 2,
+        rows: 1010,
+      },
     ])
   })
 

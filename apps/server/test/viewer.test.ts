@@ -83,7 +83,9 @@ describe('the web viewer in headless Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 })
     expect(errors).toEqual([])
 
-    expect(await page.locator('#collections button').allTextContents()).toEqual(['sensors'])
+    expect(await page.locator('#collections button').allTextContents()).toEqual([
+      'sensors · 3 series · 1,000,002 rows',
+    ])
     expect(await page.locator('#datasets button').allTextContents()).toEqual([
       'turbine-live → sensors [turbine]',
     ])
