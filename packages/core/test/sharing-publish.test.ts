@@ -1,4 +1,12 @@
-import { createInstrumentedStore, createMemoryStore, publish, Repo, Schema, VarveError } from '@varve/core'
+import {
+  createFaultyStore,
+  createInstrumentedStore,
+  createMemoryStore,
+  publish,
+  Repo,
+  Schema,
+  VarveError,
+} from '@varve/core'
 import { describe, expect, it } from 'vitest'
 import { backends, contents, day, failure, publisher, schema } from './sharing-support.ts'
 
@@ -126,6 +134,42 @@ describe('publish with store objects', () => {
     expect(result).toMatchObject({ upToDate: true, upstream: 'memory://objects-only-hub#sales' })
     // The marker check and the descriptor read, then one listing of the changelog.
     expect(hub.stats().list.requests).toBe(1)
+  })
+
+  it('leaves an upstream whose push failed midway with whole revisions only; a re-run finishes it', async () => {
+    const repo = await Repo.open(createMemoryStore())
+    const sales = await repo.createCollection('sales', schema)
+    for (let d = 1; d <= 4; d++) await sales.series(`s${d}`).write({ timestamp: [day(d)], value: [d] })
+    const healthy = createMemoryStore({ description: 'memory://healthy-hub' })
+    const inner = createMemoryStore({ description: 'memory://flaky-hub' })
+    const flaky = createFaultyStore(inner, {
+      faults: [
+        // The 3rd chunk written on the first push, then the 3rd revision on the second.
+        { ops: ['put'], keys: 'objects/', skip: 2, times: 1, error: 'StoreFailure' },
+        { ops: ['create'], keys: 'revisions/', skip: 2, times: 1, error: 'StoreFailure' },
+      ],
+    })
+    const targets = [
+      { store: healthy, collection: 'sales' },
+      { store: flaky, collection: 'sales' },
+    ]
+    expect(VarveError.is(await failure(() => publish(sales, targets)), 'StoreFailure')).toBe(true)
+    expect(sales.upstream).toEqual([])
+    expect(await (await Repo.open(inner)).collection('sales').then((c) => c!.log())).toEqual([])
+    expect(VarveError.is(await failure(() => publish(sales, targets)), 'StoreFailure')).toBe(true)
+    const halfway = (await (await Repo.open(inner)).collection('sales'))!
+    // Whatever revisions arrived are readable whole: a revision comes after all it points at.
+    for (const revision of await halfway.log()) {
+      const view = halfway.at(revision.id)
+      for (const label of await view.labels()) expect((await view.series(label).read()).length).toBe(1)
+    }
+    expect((await halfway.log()).length).toBe(2)
+    expect(await publish(sales, targets)).toEqual(['memory://healthy-hub#sales', 'memory://flaky-hub#sales'])
+    for (const hub of [healthy, inner]) {
+      expect(await contents((await (await Repo.open(hub)).collection('sales'))!)).toEqual(
+        await contents(sales),
+      )
+    }
   })
 
   it('refuses two different stores that describe themselves alike', async () => {
