@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { type CacheOptions, type StoreOpenOptions, VarveError } from '@varve/core'
 
 /** One named repository of a config file. */
@@ -164,4 +165,49 @@ export function resolveRepo(target: string, config: Config): ResolvedRepo {
     }
   }
   return { name: target, uri: target, options: {} }
+}
+
+/** A location as a URL string without a trailing '/', for comparing locations. */
+function locationKey(location: string): string {
+  const href = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(location)
+    ? location
+    : pathToFileURL(resolve(location)).href
+  return href.replace(/\/+$/, '')
+}
+
+/**
+ * The options of the alias whose location holds `uri` (the same location, or
+ * a prefix of it at a '/'), the longest such; none when no alias matches. So a
+ * URI typed out in full, or recorded in a repository as a collection's
+ * upstream, opens with the settings its alias gives.
+ */
+export function optionsFor(uri: URL, config: Config): StoreOpenOptions {
+  const wanted = locationKey(uri.href)
+  let best: { length: number; options: StoreOpenOptions } | undefined
+  for (const entry of Object.values(config.repos)) {
+    if (entry.options === undefined) continue
+    const key = locationKey(entry.uri)
+    if ((wanted === key || wanted.startsWith(`${key}/`)) && key.length > (best?.length ?? -1)) {
+      best = { length: key.length, options: entry.options }
+    }
+  }
+  return best?.options ?? {}
+}
+
+/**
+ * A collection URI with its repository part resolved: `prod#temperature` (an
+ * alias), `./hub#temperature`, `s3://bucket/hub#temperature`. Without '#', the
+ * collection is `defaultName`.
+ */
+export function resolveCollectionUri(text: string, config: Config, defaultName?: string): string {
+  const at = text.lastIndexOf('#')
+  const [location, name] = at === -1 ? [text, defaultName] : [text.slice(0, at), text.slice(at + 1)]
+  if (name === undefined || name === '') {
+    throw new VarveError(
+      'InvalidArgument',
+      `"${text}" names no collection: write <repository>#<collection>, e.g. s3://bucket/hub#temperature or prod#temperature.`,
+    )
+  }
+  const { uri } = resolveRepo(location, config)
+  return `${/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(uri) ? uri : pathToFileURL(resolve(uri)).href}#${name}`
 }

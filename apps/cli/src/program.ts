@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander'
+import { datasetsCommand } from './commands/datasets.ts'
 import { headsCommand, logCommand } from './commands/history.ts'
 import { gcCommand, squashCommand } from './commands/maintenance.ts'
 import { mergeCommand } from './commands/merge.ts'
 import { readCommand } from './commands/read.ts'
 import { createCommand, dropCommand, initCommand, lsCommand, schemaCommand } from './commands/repository.ts'
+import { publishCommand, replicateCommand } from './commands/sharing.ts'
 import { statsCommand } from './commands/stats.ts'
 import { cloneCommand, pullCommand, pushCommand } from './commands/sync.ts'
 import { writeCommand } from './commands/write.ts'
@@ -66,12 +68,20 @@ Exit status: 0 ok, 2 usage, 3 invalid input, 4 not found, 5 already exists,
     pushCommand(),
     pullCommand(),
     cloneCommand(),
+    publishCommand(),
+    replicateCommand(),
+    datasetsCommand(),
     squashCommand(),
     gcCommand(),
     dropCommand(),
     statsCommand(),
   ]) {
-    program.addCommand(command.exitOverride().showHelpAfterError())
+    program.addCommand(command)
   }
+  const settle = (command: Command) => {
+    command.exitOverride().showHelpAfterError()
+    for (const sub of command.commands) settle(sub)
+  }
+  for (const command of program.commands) settle(command)
   return program
 }

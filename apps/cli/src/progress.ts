@@ -1,14 +1,18 @@
-import type { SyncProgress } from '@varve/core'
+import { type SyncProgress, VarveError } from '@varve/core'
 import { SingleBar } from 'cli-progress'
 import { formatBytes } from './format.ts'
 
 /** How long operations show progress: a bar (a terminal), lines (logs, pipes) or nothing. */
 export type ProgressMode = 'bar' | 'lines' | 'none'
 
-/** `auto` is a bar when stderr is a terminal, lines otherwise. */
+/** `auto` is a bar when stderr is a terminal, lines otherwise; from `--progress` or VARVE_PROGRESS. */
 export function progressMode(requested: string | undefined, stderrIsTty: boolean): ProgressMode {
   if (requested === undefined || requested === 'auto') return stderrIsTty ? 'bar' : 'lines'
-  return requested as ProgressMode
+  if (requested === 'bar' || requested === 'lines' || requested === 'none') return requested
+  throw new VarveError(
+    'InvalidArgument',
+    `Unknown progress mode "${requested}" (VARVE_PROGRESS or --progress); the modes are auto, bar, lines, none.`,
+  )
 }
 
 /** A count of units moving towards a total, shown on stderr as a bar or as plain lines. */

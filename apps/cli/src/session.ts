@@ -4,26 +4,13 @@ import {
   type InstrumentedStore,
   openStore,
   Repo,
-  registerStoreScheme,
   type Store,
   VarveError,
 } from '@varve/core'
-import { type Config, configFiles, loadConfig, type ResolvedRepo, resolveRepo } from './config.ts'
+import { type Config, configFiles, loadConfig, optionsFor, type ResolvedRepo, resolveRepo } from './config.ts'
 import type { StoreUse } from './last-operation.ts'
 import { type ProgressMode, progressMode } from './progress.ts'
-
-// The store packages are the CLI's own dependencies: import them from here, on
-// first use of their scheme, rather than from wherever @varve/core is installed.
-registerStoreScheme('file', async (uri, options) =>
-  (await import('@varve/store-fs')).openFsStore(uri, options),
-)
-registerStoreScheme('s3', async (uri, options) => (await import('@varve/store-s3')).openS3Store(uri, options))
-registerStoreScheme('gs', async (uri, options) =>
-  (await import('@varve/store-gcs')).openGcsStore(uri, options),
-)
-registerStoreScheme('az', async (uri, options) =>
-  (await import('@varve/store-azure')).openAzureStore(uri, options),
-)
+import { setStoreHooks } from './store-schemes.ts'
 
 /** The options every command takes (commander's global options). */
 export interface GlobalOptions {
@@ -50,10 +37,13 @@ export class Session {
     this.#env = env
     this.config = loadConfig(configFiles(globals.config, cwd, env))
     this.json = globals.json === true
+    const requested = globals.progress ?? (env.VARVE_PROGRESS || undefined)
     this.progress =
-      this.json && globals.progress === undefined
-        ? 'none'
-        : progressMode(globals.progress, process.stderr.isTTY === true)
+      this.json && requested === undefined ? 'none' : progressMode(requested, process.stderr.isTTY === true)
+    setStoreHooks({
+      optionsFor: (uri) => optionsFor(uri, this.config),
+      opened: (store) => this.#record(store, 'remote'),
+    })
   }
 
   /** The repository commands work on: `--repo`, else `VARVE_REPO`, else the config's `repo`. */
@@ -130,7 +120,16 @@ export class Session {
   }
 
   async #openStore(resolved: ResolvedRepo, role: StoreUse['role']): Promise<InstrumentedStore> {
-    const store = createInstrumentedStore(await openStore(resolved.uri, resolved.options))
+    const store = await openStore(resolved.uri, resolved.options)
+    // Stores of the CLI's schemes come back counted already (see store-schemes.ts); others are counted here.
+    const known = this.#stores.find((entry) => entry.store === store)
+    if (known === undefined) return this.#record(store, role)
+    known.role = role
+    return known.store
+  }
+
+  #record(inner: Store, role: StoreUse['role']): InstrumentedStore {
+    const store = createInstrumentedStore(inner)
     this.#stores.push({ role, store })
     return store
   }

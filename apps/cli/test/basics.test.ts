@@ -109,7 +109,7 @@ describe('bad input', () => {
     const missing = await varve(['read', 'humidity', 'Paris'])
     expect(missing.code).toBe(4)
     expect(missing.stderr).toBe(
-      'varve: No collection "humidity" in file://' + repo + '; its collections are temperature. [NotFound]\n',
+      `varve: No collection "humidity" in file://${repo}; its collections are temperature. [NotFound]\n`,
     )
 
     const nowhere = await runVarve(['--repo', join(base, 'nothing'), 'ls'], { env })

@@ -1,8 +1,10 @@
-import { type Collection, type ColumnSpec, type Frame, forEachLimited, Schema } from '@varve/core'
+import { type Collection, type ColumnSpec, type Frame, forEachLimited, Schema, VarveError } from '@varve/core'
 import { Command } from 'commander'
+import { resolveCollectionUri } from '../config.ts'
 import { formatBytes, formatTable } from '../format.ts'
 import { formatIndexValue } from '../frame-output.ts'
 import { emit } from '../output.ts'
+import { syncProgress } from '../progress.ts'
 import { run } from '../run.ts'
 
 /** `varve init`: make a repository at a location. */
@@ -34,9 +36,12 @@ Examples:
 /** `varve create`: make a collection with a schema. */
 export function createCommand(): Command {
   return new Command('create')
-    .description('Create a collection: its name and columns, each name:type, index columns marked with *.')
+    .description(
+      'Create a collection: its name and columns, each name:type, index columns marked with *; or, with --from, a writable copy of a collection elsewhere (no link to it).',
+    )
     .argument('<collection>', "the new collection's name")
-    .argument('<columns...>', 'name:type pairs, e.g. timestamp:timestamp* value:float64')
+    .argument('[columns...]', 'name:type pairs, e.g. timestamp:timestamp* value:float64')
+    .option('--from <source>', 'copy <repository>#<collection> (an alias or a location) instead, detached')
     .addHelpText(
       'after',
       `
@@ -45,14 +50,32 @@ timestamp (ms) or timestamp[s|ms|us|ns]. At least one index column (*).
 
 Examples:
   $ varve create temperature timestamp:timestamp* value:float64
-  $ varve create trades time:timestamp[us]* venue:str* price:float64 size:int64`,
+  $ varve create trades time:timestamp[us]* venue:str* price:float64 size:int64
+  $ varve create my-temps --from s3://bucket/hub#temperature`,
     )
     .action(
-      run(async (session, args) => {
+      run<{ from?: string }>(async (session, args, options) => {
         const [name, columns] = args as [string, string[]]
-        const schema = new Schema(parseColumns(columns))
+        if ((options.from === undefined) === (columns.length === 0)) {
+          throw new VarveError(
+            'InvalidArgument',
+            'Give either the columns (varve create temperature timestamp:timestamp* value:float64) or --from <repository>#<collection>.',
+          )
+        }
         const repo = await session.openRepo()
-        await repo.createCollection(name, schema)
+        let schema: Schema
+        if (options.from !== undefined) {
+          const source = resolveCollectionUri(options.from, session.config)
+          const progress = syncProgress(session.progress, 'copy')
+          try {
+            schema = (await repo.createCollection(name, { source, onProgress: progress.onProgress })).schema
+          } finally {
+            progress.stop()
+          }
+        } else {
+          schema = new Schema(parseColumns(columns))
+          await repo.createCollection(name, schema)
+        }
         emit(
           session,
           { collection: name, schema: schema.toJSON() },

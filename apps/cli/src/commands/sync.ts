@@ -1,8 +1,9 @@
-import { type CollectionSyncResult, Repo, type SyncOptions } from '@varve/core'
+import { type Collection, type CollectionSyncResult, Repo, type SyncOptions, VarveError } from '@varve/core'
 import { Command } from 'commander'
 import { formatBytes, formatTable } from '../format.ts'
 import { emit } from '../output.ts'
 import { syncProgress } from '../progress.ts'
+import { redactLocation } from '../redact.ts'
 import { run } from '../run.ts'
 import type { Session } from '../session.ts'
 import { parseCount } from './parse-options.ts'
@@ -46,6 +47,58 @@ function report(
   })
 }
 
+/** Push or pull every collection (or `--collection`) linked to upstreams, through those links. */
+async function toUpstreams(session: Session, repo: Repo, verb: 'push' | 'pull', options: SyncCommandOptions) {
+  const names = options.collection ? [options.collection] : await repo.collections()
+  const linked: Collection[] = []
+  for (const name of names) {
+    const collection = await session.collection(repo, name)
+    // A replica has nothing to push; every linked collection can pull.
+    if (collection.upstream.length > 0 && (verb === 'pull' || !collection.readOnly)) linked.push(collection)
+  }
+  if (linked.length === 0 && options.collection === undefined) {
+    throw new VarveError(
+      'InvalidArgument',
+      verb === 'push'
+        ? 'No collection here is published: name the remote (varve push <remote>), or publish one first (varve publish <collection> <repository>#<name>).'
+        : 'No collection here has an upstream: name the remote (varve pull <remote>), or replicate one (varve replicate <repository>#<collection>).',
+    )
+  }
+  const { sync, stop } = syncOptions(session, verb, options)
+  const rows: UpstreamRow[] = []
+  try {
+    for (const collection of linked) {
+      if (verb === 'push') {
+        for (const result of await collection.push(undefined, sync))
+          rows.push({ ...result, upstream: redactLocation(result.upstream) })
+      } else {
+        const result = await collection.pull(undefined, sync)
+        rows.push({ ...result, upstream: collection.upstream.map(redactLocation).join(', ') })
+      }
+    }
+  } finally {
+    stop()
+  }
+  emit(session, { collections: rows }, () =>
+    formatTable(
+      [
+        ['collection', 'upstream', 'revisions', 'objects', 'bytes', 'heads'],
+        ...rows.map((r) => [
+          r.collection,
+          r.upstream,
+          r.upToDate ? 'up to date' : String(r.revisions),
+          String(r.objects),
+          formatBytes(r.bytes),
+          String(r.heads.length),
+        ]),
+      ],
+      [false, false, true, true, true, true],
+    ),
+  )
+}
+
+type UpstreamRow = CollectionSyncResult & { readonly upstream: string }
+
 function withSyncOptions(command: Command): Command {
   return command
     .option('-c, --collection <name>', 'only this collection')
@@ -57,9 +110,9 @@ export function pushCommand(): Command {
   return withSyncOptions(
     new Command('push')
       .description(
-        'Copy the revisions and data another repository lacks to it (created if absent). Resumable: re-run after a failure.',
+        'Copy the revisions and data another repository lacks to it (created if absent); without a remote, send each published collection to its upstreams. Resumable: re-run after a failure.',
       )
-      .argument('<remote>', 'an alias or a location: a folder, s3://, gs://, az://'),
+      .argument('[remote]', 'an alias or a location: a folder, s3://, gs://, az:// (default: the upstreams)'),
   )
     .addHelpText(
       'after',
@@ -67,12 +120,14 @@ export function pushCommand(): Command {
 Examples:
   $ varve push ./backup
   $ varve --repo ./data push s3://my-bucket/varve --concurrency 16
-  $ varve push backup --collection temperature     # an alias from the config`,
+  $ varve push backup --collection temperature     # an alias from the config
+  $ varve push                                     # published collections to their upstreams`,
     )
     .action(
       run<SyncCommandOptions>(async (session, args, options) => {
-        const remote = args[0] as string
+        const remote = args[0] as string | undefined
         const repo = await session.openRepo()
+        if (remote === undefined) return toUpstreams(session, repo, 'push', options)
         const target = await session.openStore(remote)
         const { sync, stop } = syncOptions(session, 'push', options)
         try {
@@ -93,21 +148,23 @@ export function pullCommand(): Command {
   return withSyncOptions(
     new Command('pull')
       .description(
-        'Copy the revisions and data this repository lacks from another. Diverged histories arrive as extra heads.',
+        'Copy the revisions and data this repository lacks from another; without a remote, bring each replica (and published collection) up to date from its upstream. Diverged histories arrive as extra heads.',
       )
-      .argument('<remote>', 'an alias or a location'),
+      .argument('[remote]', 'an alias or a location (default: the upstreams)'),
   )
     .addHelpText(
       'after',
       `
 Examples:
   $ varve pull ./laptop-copy
-  $ varve pull s3://my-bucket/varve --collection temperature`,
+  $ varve pull s3://my-bucket/varve --collection temperature
+  $ varve pull                                     # replicas from their upstreams`,
     )
     .action(
       run<SyncCommandOptions>(async (session, args, options) => {
-        const remote = args[0] as string
+        const remote = args[0] as string | undefined
         const repo = await session.openRepo()
+        if (remote === undefined) return toUpstreams(session, repo, 'pull', options)
         const source = await session.openStore(remote)
         const { sync, stop } = syncOptions(session, 'pull', options)
         try {
