@@ -134,18 +134,20 @@ export function createHttpStore(options: HttpStoreOptions): Store {
     await response.body?.cancel()
   }
 
-  async function* listServer(prefix: string): AsyncGenerator<string> {
-    let after: string | undefined
-    do {
-      const query = new URLSearchParams({ prefix })
-      if (after !== undefined) query.set('after', after)
-      const c = call('list', prefix, 'GET', urlOf(`${SERVER_LIST_PATH}?${query}`))
-      const text = await fetchText(`${SERVER_LIST_PATH}?${query}`, c)
-      if (text === undefined) throw noListing(c)
-      const page = parseServerPage(c, text)
-      yield* page.keys
-      after = page.next
-    } while (after !== undefined)
+  /** One page of a server listing; in `detect` mode, undefined when the host is no Varve server. */
+  async function serverPage(prefix: string, after: string | undefined, detect: boolean) {
+    const query = new URLSearchParams({ prefix })
+    if (after !== undefined) query.set('after', after)
+    const c = call('list', prefix, 'GET', urlOf(`${SERVER_LIST_PATH}?${query}`))
+    const text = await fetchText(`${SERVER_LIST_PATH}?${query}`, c)
+    if (text === undefined && detect) return undefined
+    if (text === undefined) throw noListing(c)
+    if (!detect) return parseServerPage(c, text)
+    try {
+      return parseServerPage(c, text)
+    } catch {
+      return undefined
+    }
   }
 
   async function fetchIndex(prefix: string, folder: string): Promise<string[] | undefined> {
@@ -159,21 +161,6 @@ export function createHttpStore(options: HttpStoreOptions): Store {
     if (folder === '') throw noListing(c)
     if (!rootIndexSeen) await fetchIndex(prefix, '')
     return undefined
-  }
-
-  // The first listing of an 'auto' store asks the server; a static host answers 404 (or a page
-  // that is not a listing), and the indexes are used from then on.
-  async function detectListing(prefix: string): Promise<'server' | 'static'> {
-    const query = new URLSearchParams({ prefix, limit: '1' })
-    const c = call('list', prefix, 'GET', urlOf(`${SERVER_LIST_PATH}?${query}`))
-    const text = await fetchText(`${SERVER_LIST_PATH}?${query}`, c)
-    if (text === undefined) return 'static'
-    try {
-      parseServerPage(c, text)
-      return 'server'
-    } catch {
-      return 'static'
-    }
   }
 
   return {
@@ -218,9 +205,21 @@ export function createHttpStore(options: HttpStoreOptions): Store {
 
     async *list(prefix) {
       validatePrefix(prefix)
-      if (listing === 'auto') listing = await detectListing(prefix)
-      if (listing === 'server') yield* listServer(prefix)
-      else yield* walkStaticIndexes((folder) => fetchIndex(prefix, folder), prefix)
+      if (listing !== 'static') {
+        // The first listing of an 'auto' store asks the server; a static host answers 404 (or a
+        // page that is no listing), and the indexes are used from then on.
+        let page = await serverPage(prefix, undefined, listing === 'auto')
+        if (page !== undefined) {
+          listing = 'server'
+          for (;;) {
+            yield* page.keys
+            if (page.next === undefined) return
+            page = (await serverPage(prefix, page.next, false))!
+          }
+        }
+        listing = 'static'
+      }
+      yield* walkStaticIndexes((folder) => fetchIndex(prefix, folder), prefix)
     },
 
     async delete(keys) {
