@@ -35,13 +35,22 @@ import {
   rootNotFolder,
   translateFsError,
 } from './errors.ts'
+import { flushFolder } from './folder-sync.ts'
 import { listKeys } from './list.ts'
 import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
 
 /** How many files `delete` removes at once. */
 const deleteConcurrency = 16
+/** How many temporary files `createInOrder` writes at once. */
+const prepareConcurrency = 8
 /** How often a write makes its folder, when a concurrent `delete` removes it as empty before the write lands in it. */
 const folderAttempts = 10
+/**
+ * Up to this size `create` writes its temporary file without first checking
+ * whether the key is taken: the link decides anyway, and the check costs a
+ * file system call on every create for the sake of the rare loser.
+ */
+const createCheckBytes = 64 * 1024
 
 /**
  * A store in a local folder: the object under `a/b/c` is the file `<root>/a/b/c`.
@@ -51,8 +60,11 @@ const folderAttempts = 10
  * - `create` writes a temporary dot-file and hard-links it to the target, which
  *   the OS refuses when the target exists: atomic across processes sharing the
  *   folder (`capabilities.atomicCreate`). The losers get `AlreadyExists`.
+ * - `createInOrder` writes and flushes all the temporary files first, several
+ *   at once, then links them one by one, flushing the folder after each link.
  * - With `fsync` (the default) a write resolves once the file and its folder
- *   entry are on the disk.
+ *   entry are on the disk. Writes landing in one folder at once share its
+ *   flushes (see `flushFolder`).
  * - `delete` removes the folders it leaves empty (never the root).
  * - A process killed mid-write may leave a temporary dot-file behind; it is never
  *   listed nor read, and may be removed at any time when no writer runs.
@@ -89,15 +101,14 @@ export function createFsStore(options: FsStoreOptions): Store {
       }
       try {
         try {
-          await handle.writeFile(bytes)
+          await writeAll(handle, bytes)
           if (fsync) await handle.sync()
         } finally {
           await handle.close()
         }
         // A new folder is an entry in its parent: flush those entries, now that the
         // temporary file keeps the folders from being removed as empty.
-        if (fsync)
-          for (const parent of new Set(created.map((made) => dirname(made)))) await syncFolder(parent, where)
+        if (fsync) await Promise.all([...new Set(created.map((made) => dirname(made)))].map(flushFolder))
       } catch (error) {
         await discard(temporary)
         throw translateFsError(error, where)
@@ -149,23 +160,12 @@ export function createFsStore(options: FsStoreOptions): Store {
     return (await isFolder(root, true)) ? keyConflict(where, cause) : rootNotFolder(where, cause)
   }
 
-  async function syncFolder(folder: string, where: FsErrorContext): Promise<void> {
-    // Windows cannot open a folder to flush it; NTFS journals its entries itself.
-    if (process.platform === 'win32') return
-    let handle: FileHandle
+  /** Flushes the folder's entries (shared with concurrent writes there, see flushFolder). */
+  async function flush(folder: string, where: FsErrorContext): Promise<void> {
     try {
-      handle = await open(folder, 'r')
-    } catch (error) {
-      // A concurrent delete emptied and removed the folder: nothing of ours is left to flush.
-      if (isAbsent(error)) return
-      throw translateFsError(error, where)
-    }
-    try {
-      await handle.sync()
+      await flushFolder(folder)
     } catch (error) {
       throw translateFsError(error, where)
-    } finally {
-      await handle.close()
     }
   }
 
@@ -273,7 +273,7 @@ export function createFsStore(options: FsStoreOptions): Store {
           ? keyConflict(where, error)
           : translateFsError(error, where)
       }
-      if (fsync) await syncFolder(folder, where)
+      if (fsync) await flush(folder, where)
     },
 
     async create(key, bytes) {
@@ -281,8 +281,8 @@ export function createFsStore(options: FsStoreOptions): Store {
       checkBytes(bytes, where)
       const target = pathOf(key)
       const folder = dirname(target)
-      // Spares writing the whole object when the key is plainly taken; the link below decides races.
-      await refuseExisting(target, where)
+      // Spares writing a large object when the key is plainly taken; the link below decides races.
+      if (bytes.length > createCheckBytes) await refuseExisting(target, where)
       const temporary = await writeTemporary(folder, bytes, where)
       try {
         // link() fails with EEXIST when the target exists, atomically: exactly one racer wins.
@@ -291,12 +291,56 @@ export function createFsStore(options: FsStoreOptions): Store {
         await discard(temporary)
         throw await createFailure(error, target, where)
       }
-      try {
-        await unlink(temporary)
-      } catch (error) {
+      // The link is what must reach the disk; the temporary name may go before or after the flush.
+      const removal = unlink(temporary).catch((error) => {
         throw translateFsError(error, where)
+      })
+      const [removed, flushed] = await Promise.allSettled([removal, fsync ? flush(folder, where) : undefined])
+      if (flushed.status === 'rejected') throw flushed.reason
+      if (removed.status === 'rejected') throw removed.reason
+    },
+
+    async createInOrder(entries, onCreated) {
+      const wheres = entries.map(([key, bytes]) => {
+        const where = context('create', validateKey(key))
+        checkBytes(bytes, where)
+        return where
+      })
+      const temporaries: (string | undefined)[] = []
+      const created: boolean[] = []
+      try {
+        // Written and flushed ahead, several at once: only the links are left to make in order.
+        await forEachLimited(entries, prepareConcurrency, async ([key, bytes], i) => {
+          temporaries[i] = await writeTemporary(dirname(pathOf(key)), bytes, wheres[i]!)
+        })
+        for (const [i, [key]] of entries.entries()) {
+          const where = wheres[i]!
+          const target = pathOf(key)
+          try {
+            await link(temporaries[i]!, target)
+            created.push(true)
+          } catch (error) {
+            if (errnoCode(error) !== 'EEXIST' || (await isFolder(target))) {
+              throw await createFailure(error, target, where)
+            }
+            created.push(false)
+          }
+          // Before the next link, also when the key was taken: another writer's link may not be flushed yet.
+          if (fsync) await flush(dirname(target), where)
+          onCreated?.(i, created[i]!)
+        }
+      } catch (error) {
+        await Promise.all(temporaries.map((temporary) => temporary && discard(temporary)))
+        throw error
       }
-      if (fsync) await syncFolder(folder, where)
+      await Promise.all(
+        temporaries.map((temporary, i) =>
+          unlink(temporary!).catch((error) => {
+            throw translateFsError(error, wheres[i]!)
+          }),
+        ),
+      )
+      return created
     },
 
     async *list(prefix) {
@@ -321,6 +365,15 @@ export function createFsStore(options: FsStoreOptions): Store {
         await pruneFolders(dirname(path), where)
       })
     },
+  }
+}
+
+/** Writes every byte at the start of a new file: one call where the OS takes it all at once. */
+async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let written = 0
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written)
+    written += bytesWritten
   }
 }
 

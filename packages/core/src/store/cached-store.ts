@@ -49,7 +49,7 @@ const rangeId = (key: string, range: ByteRange) => `${key}\u0000${range.offset}:
  * - `getRange` is served from a cached whole object when there is one (and the
  *   inner store can read ranges, so `Unsupported` still surfaces); otherwise it
  *   is passed through and its result cached under the key and range.
- * - `put`, `create` and `delete` are passed through and drop the affected
+ * - `put`, `create`, `createInOrder` (where `inner` has it) and `delete` are passed through and drop the affected
  *   entries once the write is over (whether it succeeded or not, as a failed
  *   write may still have happened), and keep reads in flight for those keys from
  *   caching what they fetched.
@@ -131,10 +131,10 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
     }
   }
 
-  async function write(keys: readonly string[], call: () => Promise<void>): Promise<void> {
+  async function write<T>(keys: readonly string[], call: () => Promise<T>): Promise<T> {
     // Forgetting once the write is over suffices: until then readers may see the old bytes, as the contract allows.
     try {
-      await call()
+      return await call()
     } finally {
       forget(keys)
     }
@@ -185,6 +185,13 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
     cacheStats: () => ({ hits, misses, bytes: cache.calculatedSize, entries: cache.size }),
     clearCache: () => cache.clear(),
   }
+  const createInOrder = inner.createInOrder?.bind(inner)
+  if (createInOrder)
+    store.createInOrder = (entries, onCreated) =>
+      write(
+        entries.map(([key]) => key),
+        () => createInOrder(entries, onCreated),
+      )
   if (inner.close) store.close = () => inner.close!()
   return store
 }

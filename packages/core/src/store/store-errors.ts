@@ -22,7 +22,7 @@ export function unsupported(description: string, what: string): VarveError {
 }
 
 /** What a store operation on `key` was doing, for messages: "read \"a/b\"", "list the keys starting with \"a/\"". */
-export function describeOperation(operation: StoreOperation, key: string): string {
+export function describeOperation(operation: StoreOperation | 'createInOrder', key: string): string {
   const quoted = JSON.stringify(key)
   switch (operation) {
     case 'get':
@@ -32,6 +32,7 @@ export function describeOperation(operation: StoreOperation, key: string): strin
     case 'put':
       return `write ${quoted}`
     case 'create':
+    case 'createInOrder':
       return `create ${quoted}`
     case 'list':
       return `list the keys starting with ${quoted}`

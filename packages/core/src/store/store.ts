@@ -52,6 +52,23 @@ export interface Store {
   create(key: string, bytes: Uint8Array): Promise<void>
 
   /**
+   * Optional fast path for many `create`s that must land in order (a chain of
+   * revisions): the same as calling `create` for each entry one after another,
+   * except that a key already holding an object is left as it is and reported
+   * `false` rather than thrown. Each object is durable before the next becomes
+   * visible, so a crash or a failure midway leaves a prefix of `entries` (plus
+   * keys that already existed). A store implements it where it can prepare the
+   * objects ahead (the fs store writes and flushes them all at once, then links
+   * them in order); callers use `createInOrder` from core, which falls back to
+   * `create` one by one. Calls `onCreated` as each entry lands (durable, or
+   * found taken), in order; resolves, per entry, whether this call created it.
+   */
+  createInOrder?(
+    entries: readonly (readonly [key: string, bytes: Uint8Array])[],
+    onCreated?: (index: number, created: boolean) => void,
+  ): Promise<boolean[]>
+
+  /**
    * Every key starting with `prefix` (a plain string prefix, not only whole
    * segments), in ascending order of their UTF-8 bytes. Paging is the store's
    * business. A key deleted or created during the listing may or may not appear.

@@ -12,8 +12,12 @@ import type { CollectionSyncResult, SyncOptions } from '../collection/transfer.t
 import { VarveError } from '../errors/varve-error.ts'
 import { compareIndexValues, type IndexValue, indexValueFromJson } from '../model/index-value.ts'
 import { seriesIndexChunks } from '../series/series-index.ts'
+import { createInOrder } from '../store/create-in-order.ts'
 import type { Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
+
+/** Revisions read into memory and handed to `createInOrder` at once. */
+const REVISION_BATCH = 256
 
 interface PlannedObject {
   readonly hash: string
@@ -107,6 +111,7 @@ export async function syncCollection(
     have,
     copyPlan.scope ?? linkScope(descriptor),
     once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
+    concurrency,
   )
   const all = [...plan.chunks, ...plan.series, ...plan.nodesByHeight.flat()]
   const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
@@ -133,7 +138,7 @@ export async function syncCollection(
   await forEachLimited(plan.series, concurrency, copy)
   for (const level of plan.nodesByHeight) await forEachLimited(level, concurrency, copy)
 
-  const copyRevision = async (revision: Revision) => {
+  const revisionBytes = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
       throw new VarveError(
@@ -142,6 +147,10 @@ export async function syncCollection(
         { details: { key: revision.key } },
       )
     }
+    return bytes
+  }
+  const copyRevision = async (revision: Revision) => {
+    const bytes = await revisionBytes(revision)
     const key = `revisions/${target.id}/${nameOf(revision)}`
     try {
       await destination.create(key, bytes)
@@ -159,6 +168,7 @@ export async function syncCollection(
   let remaining = missing
   const copied = new Set<string>()
   const waiting = new Set(missing.map((r) => r.id))
+  const generations: Revision[][] = []
   while (remaining.length > 0) {
     const ready = remaining.filter((r) => r.parents.every((p) => !waiting.has(p) || copied.has(p)))
     if (ready.length === 0) {
@@ -167,9 +177,27 @@ export async function syncCollection(
         `The changelog of "${descriptor.name}" in ${source.description} has a cycle; nothing more was copied.`,
       )
     }
-    await forEachLimited(ready, concurrency, copyRevision)
+    generations.push(ready)
     for (const r of ready) copied.add(r.id)
     remaining = remaining.filter((r) => !copied.has(r.id))
+  }
+  if (destination.createInOrder) {
+    // One after another in generation order, the store preparing them ahead (see Store.createInOrder).
+    const ordered = generations.flat()
+    for (let i = 0; i < ordered.length; i += REVISION_BATCH) {
+      const batch = ordered.slice(i, i + REVISION_BATCH)
+      const entries: [string, Uint8Array][] = []
+      await forEachLimited(batch, concurrency, async (revision, j) => {
+        entries[j] = [`revisions/${target.id}/${nameOf(revision)}`, await revisionBytes(revision)]
+      })
+      await createInOrder(destination, entries, (j) => {
+        done.objects++
+        done.bytes += entries[j]![1].length
+        report('revisions')
+      })
+    }
+  } else {
+    for (const ready of generations) await forEachLimited(ready, concurrency, copyRevision)
   }
   const after = headsOf([...targetRevisions, ...missing])
   return {
@@ -213,6 +241,7 @@ async function planObjects(
   have: ReadonlySet<string>,
   scope: CopyScope | undefined,
   trustPresent: () => Promise<boolean>,
+  concurrency: number,
 ): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
   const seen = new Set<string>()
   const chunks: PlannedObject[] = []
@@ -252,10 +281,11 @@ async function planObjects(
     const series = links.series.filter((_, i) => scope?.labels?.has(links.labels[i]!) ?? true)
     await Promise.all([...series.map(visitSeries), ...links.children.map(visitNode)])
   }
-  for (const body of bodies) {
+  // Revisions are walked several at once; `seen` makes a shared subtree read once.
+  await forEachLimited(bodies, concurrency, async (body) => {
     const { root } = await body
     if (root !== null) await visitNode(root)
-  }
+  })
   // A node's height (0 for a node whose children the destination has) orders the copy:
   // every node is written after all the nodes it points at.
   const heights = new Map<string, number>()
