@@ -28,7 +28,8 @@ export class ByteWriter {
     capacity = 256,
     readonly estimating = false,
   ) {
-    if (spare !== undefined && spare.length >= capacity) {
+    // An estimating writer stores only headers (it is never finished): it must not take the spare.
+    if (!estimating && spare !== undefined && spare.length >= capacity) {
       this.buffer = spare
       spare = undefined
     } else {

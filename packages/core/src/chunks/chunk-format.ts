@@ -1,11 +1,13 @@
 import { VarveError } from '../errors/varve-error.ts'
-import type { ColumnType } from '../model/column-types.ts'
+import { concatColumns } from '../model/column-arrays.ts'
+import type { ColumnArray, ColumnType } from '../model/column-types.ts'
 import { Frame } from '../model/frame.ts'
 import { type IndexKey, indexKeyFromJson, indexKeyToJson, rowKey } from '../model/index-key.ts'
 import type { IndexValueJson } from '../model/index-value.ts'
 import type { Schema } from '../model/schema.ts'
 import { decodeColumn, encodeColumn } from './column-codec.ts'
 import { sha256Hex } from './hash.ts'
+import { numericKind } from './numeric-codec.ts'
 
 /**
  * A chunk holds the rows of one segment of one series, all columns, cut into
@@ -165,10 +167,17 @@ export function decodePages(
 ): Frame {
   const selected = schema.columns.filter((spec) => columnNames.includes(spec.name))
   const positions = selected.map((spec) => header.columns.findIndex(([name]) => name === spec.name))
-  const parts: Frame[] = []
+  let rows = 0
+  for (let p = from; p < to; p++) rows += header.pages[p]!.rows
+  // Numbers decode page by page straight into one array per column: no per-page arrays to join.
+  const targets = selected.map((spec) => {
+    const kind = numericKind(spec.type)
+    return kind === undefined ? undefined : new kind.array(rows)
+  })
+  const parts = selected.map(() => [] as ColumnArray[])
+  let at = 0
   for (let p = from; p < to; p++) {
     const page = header.pages[p]!
-    const columns: Record<string, ReturnType<typeof decodeColumn>> = {}
     selected.forEach((spec, i) => {
       const block = page.blocks[positions[i]!]!
       const start = block.offset - data.base
@@ -178,11 +187,19 @@ export function decodePages(
       if (data.verify && sha256Hex(bytes).slice(0, BLOCK_HASH_DIGITS) !== block.hash) {
         throw corrupt(data.key, `block of column "${spec.name}" in page ${p} does not match its hash`)
       }
-      columns[spec.name] = decodeColumn(spec.type, bytes, page.rows)
+      const target = targets[i]
+      const into = target === undefined ? undefined : target.subarray(at, at + page.rows)
+      const values = decodeColumn(spec.type, bytes, page.rows, into)
+      if (target === undefined) parts[i]!.push(values)
     })
-    parts.push(new Frame(schema.select(columnNames), columns))
+    at += page.rows
   }
-  return parts.length === 1 ? parts[0]! : Frame.concat(schema.select(columnNames), parts)
+  const columns: Record<string, ColumnArray> = {}
+  selected.forEach((spec, i) => {
+    const part = parts[i]!
+    columns[spec.name] = targets[i] ?? (part.length === 1 ? part[0]! : concatColumns(spec.type, part))
+  })
+  return new Frame(schema.select(columnNames), columns)
 }
 
 function parseHeaderJson(schema: Schema, json: unknown, headerLength: number, key: string): ChunkHeader {

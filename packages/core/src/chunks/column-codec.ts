@@ -2,7 +2,7 @@ import { VarveError } from '../errors/varve-error.ts'
 import type { ColumnArray, ColumnType } from '../model/column-types.ts'
 import { ByteReader, ByteWriter, corrupt } from './byte-io.ts'
 import { Encoding } from './encodings.ts'
-import { decodeNumeric, encodeNumeric, numericKind } from './numeric-codec.ts'
+import { decodeNumeric, encodeNumeric, type NumericArray, numericKind } from './numeric-codec.ts'
 import { decodeStrings, encodeStrings } from './string-codec.ts'
 import { readWords, writeWords } from './word-planes.ts'
 
@@ -61,11 +61,17 @@ export function encodeColumn(type: ColumnType, values: ColumnArray): Uint8Array 
 
 /**
  * Decodes a block written by `encodeColumn` for a column of `type`, which
- * must hold exactly `rows` values. Throws `VarveError` 'Integrity' for bytes
+ * must hold exactly `rows` values. A numeric block decodes into `into` when
+ * given (its array kind, `rows` long, all zero: a view of a larger new array). Throws `VarveError` 'Integrity' for bytes
  * that are truncated, malformed, of another type or of another row count
  * ('InvalidArgument' for a `rows` that no block can hold).
  */
-export function decodeColumn(type: ColumnType, bytes: Uint8Array, rows: number): ColumnArray {
+export function decodeColumn(
+  type: ColumnType,
+  bytes: Uint8Array,
+  rows: number,
+  into?: NumericArray,
+): ColumnArray {
   requireLittleEndian()
   if (!Number.isSafeInteger(rows) || rows < 0 || rows > MAX_BLOCK_ROWS) {
     throw new VarveError(
@@ -80,8 +86,15 @@ export function decodeColumn(type: ColumnType, bytes: Uint8Array, rows: number):
   let values: ColumnArray
   if (type === 'str') values = decodeStrings(id, input, rows)
   else if (type === 'bool') values = decodeBools(id, input, rows)
-  else if (numericKind(type) !== undefined) values = decodeNumeric(type, id, input, rows)
-  else throw unknownType(type)
+  else if (numericKind(type) !== undefined) {
+    if (into !== undefined && (!(into instanceof numericKind(type)!.array) || into.length !== rows)) {
+      throw new VarveError(
+        'InvalidArgument',
+        `A ${type} block decodes into its own array kind, ${rows} long.`,
+      )
+    }
+    values = decodeNumeric(type, id, input, rows, into)
+  } else throw unknownType(type)
   input.end()
   return values
 }

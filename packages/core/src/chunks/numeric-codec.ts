@@ -133,13 +133,27 @@ function encodeInto(
   return true
 }
 
-/** Decodes the body of a numeric block whose id and row count were read already. */
-export function decodeNumeric(type: string, id: number, input: ByteReader, rows: number): NumericArray {
+/**
+ * Decodes the body of a numeric block whose id and row count were read
+ * already, into `into` when given: an array of the type's kind, `rows` long
+ * and all zero (a view of a larger new array, so that pages decode in place
+ * without a copy); into a new array otherwise.
+ */
+export function decodeNumeric(
+  type: string,
+  id: number,
+  input: ByteReader,
+  rows: number,
+  into?: NumericArray,
+): NumericArray {
   const kind = KINDS[type as NumericType]
   const wide = kind.bits === 64
   const width = kind.bits >> 3
-  const result = new kind.array(rows)
-  const lanes = wide || kind.bits === 32 ? new Int32Array(result.buffer) : new Int32Array(rows)
+  const result = into ?? new kind.array(rows)
+  const lanes =
+    wide || kind.bits === 32
+      ? new Int32Array(result.buffer, result.byteOffset, wide ? 2 * rows : rows)
+      : new Int32Array(rows)
   if (id === Encoding.Decimal && kind.float) {
     if (rows === 0) throw corrupt('a decimal block with no rows')
     decodeDecimals(input, result as Float64Array | Float32Array)
