@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: Varve against the raw reference measured in the same run,
- * medians of several runs. Sizes shrink with BENCH_QUICK=1 for a smoke run.
+ * medians of several runs. Sizes shrink with BENCH_QUICK=1 for a smoke run;
+ * BENCH_CLOUDS=0 skips the cloud section (it starts the emulators).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -115,9 +116,18 @@ try {
     `| ranged read of ${http.readRows.toLocaleString('en')} of ${http.rows.toLocaleString('en')} rows | ${fmt(http.varveMs, 1)} ms vs raw fetch of the same ${http.requests} requests (${http.bytes.toLocaleString('en')} B) ${fmt(http.rawMs, 1)} ms | ${fmt(http.varveMs / http.rawMs)}× | |`,
   )
 
-  const cloudOptions = { root, series: quick ? 10 : 100, rows: quick ? 10_000 : 100_000, runs: quick ? 1 : 3 }
-  const clouds = await benchClouds(cloudOptions)
-  printClouds(clouds.results, cloudOptions, clouds.s3Server)
+  if (process.env.BENCH_CLOUDS === '0') {
+    console.log('\nClouds: skipped (BENCH_CLOUDS=0).')
+  } else {
+    const cloudOptions = {
+      root,
+      series: quick ? 10 : 100,
+      rows: quick ? 10_000 : 100_000,
+      runs: quick ? 1 : 3,
+    }
+    const clouds = await benchClouds(cloudOptions)
+    printClouds(clouds.results, cloudOptions, clouds.s3Server)
+  }
 } finally {
   await rm(root, { recursive: true, force: true })
 }
