@@ -10,21 +10,26 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const bin = fileURLToPath(new URL('../bin/varve.js', import.meta.url))
-const env = { ...process.env, VARVE_REPO: 'demo-data' }
+// Progress bars are for long copies; these are small.
+const env = { ...process.env, VARVE_REPO: 'demo-data', VARVE_PROGRESS: 'none' }
 
 function say(text: string): void {
   console.log(`\n\x1b[1m# ${text}\x1b[0m`)
 }
 
-/** Prints `$ varve <args>` (with the input piped in, if any), runs it, prints what it printed. */
-function varve(args: string[], input?: string): string {
+/**
+ * Prints `$ varve <args>` (with the input piped in, if any), runs it, prints
+ * what it printed. A failure stops the demo unless `expectedStatus` says it is the point.
+ */
+function varve(args: string[], input?: string, expectedStatus = 0): string {
   const shown = args.map((a) => (/[\s*'"|]/.test(a) ? `'${a}'` : a)).join(' ')
   const pipe = input === undefined ? '' : `printf '${input.replaceAll('\n', '\\n')}' | `
   console.log(`$ ${pipe}varve ${shown}`)
   const run = spawnSync(process.execPath, [bin, ...args], { env, input: input ?? '', encoding: 'utf8' })
   process.stdout.write(run.stdout)
   process.stdout.write(run.stderr)
-  if (run.status !== 0) throw new Error(`varve ${shown} exited with status ${run.status}`)
+  if (expectedStatus !== 0) console.log(`(exit status ${run.status})`)
+  if (run.status !== expectedStatus) throw new Error(`varve ${shown} exited with status ${run.status}`)
   return run.stdout
 }
 
@@ -51,9 +56,8 @@ varve(
 say('read, list, history')
 varve(['read', 'temperature', 'Brussels', '--start', '2020-01-02'])
 varve(['ls', 'temperature'])
-const log = varve(['--json', 'log', 'temperature'])
-varve(['log', 'temperature'])
-const first = (JSON.parse(log) as { id: string }[])[0]!.id
+const log = varve(['log', 'temperature'])
+const first = log.split('\n')[1]!.trim().split(/\s+/)[0]!
 
 say('time travel: Brussels as of the first revision')
 varve(['read', 'temperature', 'Brussels', '--at', first])
@@ -77,6 +81,14 @@ say('push the merge to the second store: only what it lacks travels; a second pu
 varve(['push', 'demo-data-replica'])
 varve(['push', 'demo-data-replica'])
 varve(['--repo', 'demo-data-replica', 'log', 'temperature', '--last', '3'])
+
+say('replicate: a read-only copy in the second store that follows this one; pull brings it up to date')
+varve(['--repo', 'demo-data-replica', 'replicate', 'demo-data#temperature', 'temperature-live'])
+varve(['write', 'temperature', 'Oslo'], 'timestamp,value\n2020-01-02,-4\n')
+varve(['--repo', 'demo-data-replica', 'pull'])
+varve(['--repo', 'demo-data-replica', 'read', 'temperature-live', 'Oslo'])
+varve(['--repo', 'demo-data-replica', 'write', 'temperature-live', 'Oslo'], 'timestamp,value\n2020-01-03,-5\n', 14)
+varve(['--repo', 'demo-data-replica', 'pull'])
 varve(['stats'])
 
 say('done: the repositories are in demo-data/ and demo-data-replica/ (varve --help for more)')
