@@ -105,8 +105,9 @@ async function selectCollection(name, at) {
   range.value = String(index < 0 ? log.revisions.length - 1 : index)
   drawLog()
   const first = info.series[0]?.label
-  if (first !== undefined && !info.series.some((s) => s.label === state.label)) await selectSeries(first)
-  else if (state.label !== undefined) await drawChart()
+  if (first === undefined) clearChart()
+  else if (!info.series.some((s) => s.label === state.label)) await selectSeries(first)
+  else await drawChart()
   status(
     `${name}: ${info.series.length} series, ${log.revisions.length} revisions, ${log.heads.length} head(s)`,
   )
@@ -132,6 +133,13 @@ async function travelTo(id) {
   $('travel-range').value = String(index < 0 ? state.log.revisions.length - 1 : index)
   drawLog()
   await drawChart()
+}
+
+function clearChart() {
+  state.label = undefined
+  state.plot?.destroy()
+  state.plot = undefined
+  $('chart-title').textContent = 'This collection holds no series yet'
 }
 
 async function drawChart() {

@@ -40,9 +40,8 @@ async function makeRepo(dir: string): Promise<Repo> {
   await repo.pull(other)
   await sensors.merge()
   await sensors.series('pump').write(small(3))
-  const datasets = (repo as { datasets?: { publish(name: string, target: unknown): Promise<unknown> } })
-    .datasets
-  await datasets?.publish('turbine-live', { collection: 'sensors', series: ['turbine'] })
+  await repo.datasets.publish('turbine-live', { collection: 'sensors', series: ['turbine'] })
+  await repo.createCollection('zz-empty', { timestamp: 'timestamp*', value: 'float64' })
   return repo
 }
 
@@ -85,6 +84,7 @@ describe('the web viewer in headless Chromium', () => {
 
     expect(await page.locator('#collections button').allTextContents()).toEqual([
       'sensors · 3 series · 1,000,002 rows',
+      'zz-empty · 0 series · 0 rows',
     ])
     expect(await page.locator('#datasets button').allTextContents()).toEqual([
       'turbine-live → sensors [turbine]',
@@ -121,5 +121,15 @@ describe('the web viewer in headless Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'viewer-time-travel.png'), fullPage: true })
     await page.locator('#travel-latest').click()
     await page.locator('#chart[data-rows="1000000"]').waitFor()
+  })
+
+  it('an empty collection shows no chart and no revisions, and the viewer goes on working', async () => {
+    await page.locator('#collections button', { hasText: 'zz-empty' }).click()
+    await page.locator('#chart-title', { hasText: 'holds no series yet' }).waitFor()
+    expect(await page.locator('#chart canvas').count()).toBe(0)
+    expect(await page.locator('#graph g.revision').count()).toBe(0)
+    await page.locator('#collections button', { hasText: 'sensors' }).click()
+    await page.locator('#chart canvas').waitFor()
+    expect(await page.locator('body').getAttribute('data-error')).toBeNull()
   })
 })
