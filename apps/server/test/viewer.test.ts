@@ -74,7 +74,8 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
-describe('the web viewer in headless Chromium', () => {
+// Generous per-test time: CI runs every suite at once on two cores.
+describe('the web viewer in headless Chromium', { timeout: 60_000 }, () => {
   it('shows collections, series sizes, a downsampled chart of 1,000,000 rows and the changelog graph', async () => {
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
