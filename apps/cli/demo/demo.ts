@@ -87,7 +87,11 @@ varve(['--repo', 'demo-data-replica', 'replicate', 'demo-data#temperature', 'tem
 varve(['write', 'temperature', 'Oslo'], 'timestamp,value\n2020-01-02,-4\n')
 varve(['--repo', 'demo-data-replica', 'pull'])
 varve(['--repo', 'demo-data-replica', 'read', 'temperature-live', 'Oslo'])
-varve(['--repo', 'demo-data-replica', 'write', 'temperature-live', 'Oslo'], 'timestamp,value\n2020-01-03,-5\n', 14)
+varve(
+  ['--repo', 'demo-data-replica', 'write', 'temperature-live', 'Oslo'],
+  'timestamp,value\n2020-01-03,-5\n',
+  14,
+)
 varve(['--repo', 'demo-data-replica', 'pull'])
 varve(['stats'])
 

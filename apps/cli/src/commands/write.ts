@@ -97,7 +97,8 @@ async function write(session: Session, args: readonly unknown[], options: WriteO
   emit(
     session,
     { collection: name, rows, series: frames.size, revision: revision?.id ?? null },
-    () => `Wrote ${rows} row${rows === 1 ? '' : 's'} to ${frames.size} series of "${name}" in revision ${revision?.id}.`,
+    () =>
+      `Wrote ${rows} row${rows === 1 ? '' : 's'} to ${frames.size} series of "${name}" in revision ${revision?.id}.`,
   )
 }
 
