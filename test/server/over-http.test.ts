@@ -15,7 +15,7 @@ let server: RunningServer
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'varve-over-http-'))
   sourceDir = join(root, 'source')
-  await buildSourceRepo(sourceDir, 'a')
+  await buildSourceRepo(sourceDir, join(root, 'side'))
   server = await startServer({ uri: sourceDir, port: 0, token: TOKEN, log: false })
 })
 afterAll(async () => {
