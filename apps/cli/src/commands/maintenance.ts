@@ -1,5 +1,6 @@
 import { Command } from 'commander'
-import { emit, note } from '../output.ts'
+import { startActivity } from '../activity.ts'
+import { emit } from '../output.ts'
 import { run } from '../run.ts'
 import { parseDuration } from './parse-options.ts'
 
@@ -36,11 +37,20 @@ Examples:
     .action(
       run<GcCommandOptions>(async (session, _args, options) => {
         const repo = await session.openRepo()
-        note(session, `gc: marking what the revisions of ${repo.store.description} reach…`)
-        const result = await repo.gc({
-          ...(options.dryRun ? { dryRun: true } : {}),
-          ...(options.grace === undefined ? {} : { gracePeriodMs: options.grace }),
+        // Core's gc reports no progress: the repository store's request counts show it moving.
+        const activity = startActivity(session.progress, 'gc', () => {
+          const use = session.storeUse().find((u) => u.role === 'repo')!.stats
+          return `${use.list.keys} keys listed, ${use.get.requests} objects read, ${use.delete.keys} deleted`
         })
+        let result: Awaited<ReturnType<typeof repo.gc>>
+        try {
+          result = await repo.gc({
+            ...(options.dryRun ? { dryRun: true } : {}),
+            ...(options.grace === undefined ? {} : { gracePeriodMs: options.grace }),
+          })
+        } finally {
+          activity.stop()
+        }
         emit(session, result, () => {
           const verb = result.dryRun ? 'would delete' : 'deleted'
           const lines = [
