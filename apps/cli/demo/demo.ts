@@ -14,7 +14,7 @@ const bin = fileURLToPath(new URL('../bin/varve.js', import.meta.url))
 const env = { ...process.env, VARVE_REPO: 'demo-data', VARVE_PROGRESS: 'none' }
 
 function say(text: string): void {
-  console.log(`\n\x1b[1m# ${text}\x1b[0m`)
+  console.log(process.stdout.isTTY ? `\n\x1b[1m# ${text}\x1b[0m` : `\n# ${text}`)
 }
 
 /**

@@ -5,6 +5,7 @@ import { gcCommand, squashCommand } from './commands/maintenance.ts'
 import { mergeCommand } from './commands/merge.ts'
 import { readCommand } from './commands/read.ts'
 import { createCommand, dropCommand, initCommand, lsCommand, schemaCommand } from './commands/repository.ts'
+import { serveCommand } from './commands/serve.ts'
 import { publishCommand, replicateCommand } from './commands/sharing.ts'
 import { statsCommand } from './commands/stats.ts'
 import { cloneCommand, pullCommand, pushCommand } from './commands/sync.ts'
@@ -75,6 +76,7 @@ Exit status: 0 ok, 2 usage, 3 invalid input, 4 not found, 5 already exists,
     gcCommand(),
     dropCommand(),
     statsCommand(),
+    serveCommand(),
   ]) {
     program.addCommand(command)
   }
