@@ -8,8 +8,14 @@ import { createProgram } from './program.ts'
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 process.on('SIGINT', () => {
-  process.stderr.write('\nvarve: interrupted; a re-run of a push, pull or clone resumes where it stopped.\n')
+  process.stderr.write('\nvarve: interrupted (a push, pull or clone resumes when run again).\n')
   process.exit(INTERRUPTED_EXIT)
+})
+
+// `varve read ... | head` closes the pipe early: that ends the output, it is no failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(0)
 })
 
 try {
