@@ -36,6 +36,24 @@ const SAMPLE = 1024
 
 export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, orderMap: boolean): void {
   const m = n - 1
+  if (!orderMap && m > 0 && uniformDeltas(lanes, n)) {
+    // Regular timestamps: the layout below, found without computing every delta.
+    out.u8(0)
+    writeWord(out, lanes[0]!)
+    writeWord(out, lanes[1]!)
+    const dl = (lanes[2]! - lanes[0]!) | 0
+    const dh = (lanes[3]! - lanes[1]!) | 0
+    const zl = (dl << 1) ^ (dl >> 31)
+    const zh = (dh << 1) ^ (dh >> 31)
+    const planes = planeBuffer(m, 8)
+    for (let j = 0; j < 8; j++) {
+      const byte = ((j < 4 ? zl : zh) >>> (8 * (j & 3))) & 0xff
+      planes.stats[j] = byte
+      planes.stats[8 + j] = byte
+    }
+    writePlanes(out, planes, m, 8)
+    return
+  }
   const loRaw = loDeltasLookRandom(lanes, n, orderMap)
   const hi = lanes[1]!
   out.u8(loRaw ? LO_RAW : 0)
@@ -81,6 +99,16 @@ export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, ord
     shuffleWords(deltas, 1, 2, m, planes, 4)
     writePlanes(out, planes, m, 8)
   }
+}
+
+/** Whether every value of `lanes` (lo, hi pairs) differs from the one before by the same lane deltas. */
+function uniformDeltas(lanes: Int32Array, n: number): boolean {
+  const dl = (lanes[2]! - lanes[0]!) | 0
+  const dh = (lanes[3]! - lanes[1]!) | 0
+  for (let j = 4, end = 2 * n; j < end; j += 2) {
+    if (((lanes[j]! - lanes[j - 2]!) | 0) !== dl || ((lanes[j + 1]! - lanes[j - 1]!) | 0) !== dh) return false
+  }
+  return true
 }
 
 /** Whether the lo-lane deltas look like noise in all four bytes, judged on a sample of ~1024. */
