@@ -77,6 +77,8 @@ export class Changelog {
   readonly #parsedKeys = new Map<string, Revision>()
   readonly #bodies = new Map<string, RevisionBody>()
   readonly #packs = new Map<string, readonly PackedRevision[]>()
+  /** The bytes of the revisions this changelog committed last, so a squash packs them without reading them back. */
+  readonly #written = new Map<string, Uint8Array>()
 
   constructor(store: Store, collectionId: string) {
     this.#store = store
@@ -112,6 +114,8 @@ export class Changelog {
 
   /** The exact bytes of a revision object (for copies). */
   async bytes(revision: Revision): Promise<Uint8Array> {
+    const written = this.#written.get(revision.key)
+    if (written) return written.slice()
     if (revision.pack === undefined) {
       const bytes = await this.#store.get(revision.key)
       if (bytes !== undefined) return bytes
@@ -187,6 +191,9 @@ export class Changelog {
     const key = this.#prefix + name
     await createWithRetry(this.#store, key, bytes)
     this.#bodies.set(id, body)
+    this.#written.set(key, bytes)
+    // Enough for an automatic squash (it packs at most the loose revisions past AUTO_SQUASH_AT).
+    if (this.#written.size > 2 * AUTO_SQUASH_AT) this.#written.delete(this.#written.keys().next().value!)
     return this.#parse(key)
   }
 
