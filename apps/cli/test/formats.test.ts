@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runVarve } from './run-varve.ts'
 
@@ -55,6 +56,47 @@ describe('formats and configuration', () => {
     expect((await varve(['--json', 'read', 'trades', 'GHI'])).stdout).toBe(json.stdout)
   })
 
+  it('imports Parquet, naming the row of a missing value', async () => {
+    await varve(['create', 'temps', 'timestamp:timestamp*', 'value:float64'])
+    const day = (d: number) => new Date(Date.UTC(2020, 0, d))
+    const file = join(base, 'temps.parquet')
+    await writeFile(
+      file,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'series', data: ['Oslo', 'Oslo', 'Rome'], type: 'STRING' },
+            { name: 'timestamp', data: [day(1), day(2), day(1)], type: 'TIMESTAMP' },
+            { name: 'value', data: [-3.5, -4, 12.25], type: 'DOUBLE' },
+          ],
+        }),
+      ),
+    )
+    const imported = await varve(['import', 'temps', '--file', file])
+    expect(imported.stdout).toMatch(/^Wrote 3 rows to 2 series of "temps"/)
+    expect((await varve(['read', 'temps', 'Oslo', '--csv'])).stdout).toBe(
+      'timestamp,value\n2020-01-01T00:00:00.000Z,-3.5\n2020-01-02T00:00:00.000Z,-4\n',
+    )
+
+    const holes = join(base, 'holes.parquet')
+    await writeFile(
+      holes,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'timestamp', data: [day(3), day(4)], type: 'TIMESTAMP' },
+            { name: 'value', data: [1, null], type: 'DOUBLE', nullable: true },
+          ],
+        }),
+      ),
+    )
+    const refused = await varve(['write', 'temps', 'Oslo', '--file', holes])
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toBe(
+      `varve: Row 2 of ${holes}, column "value": the value is missing; every row needs a value. [InvalidArgument]\n`,
+    )
+  })
+
   it('refuses a broken config file, naming it', async () => {
     const bad = join(base, 'bad.json')
     await writeFile(bad, JSON.stringify({ repos: { prod: { url: 's3://x' } } }))
@@ -69,6 +111,6 @@ describe('formats and configuration', () => {
     const squash = await varve(['squash', 'trades'])
     expect(squash.stdout).toBe('Packed 2 revisions of "trades".\n')
     const gc = await varve(['--json', 'gc', '--dry-run'])
-    expect(JSON.parse(gc.stdout)).toMatchObject({ dryRun: true, deleted: [], keptRevisions: 3 })
+    expect(JSON.parse(gc.stdout)).toMatchObject({ dryRun: true, deleted: [], keptRevisions: 4 })
   })
 })

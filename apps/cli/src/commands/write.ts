@@ -2,6 +2,7 @@ import { type Frame, VarveError } from '@varve/core'
 import { Command, Option } from 'commander'
 import { arrowFrames } from '../input/arrow-input.ts'
 import { Batches } from '../input/batches.ts'
+import { parseParquet } from '../input/parquet-input.ts'
 import { parseDelimited, parseJsonLines } from '../input/parse-text.ts'
 import { detectFormat, INPUT_FORMATS, readInput } from '../input/read-input.ts'
 import { emit, note } from '../output.ts'
@@ -15,7 +16,7 @@ interface WriteOptions {
   readonly seriesColumn: string
 }
 
-/** `varve write` (alias `import`): rows from CSV, TSV, JSON lines or Arrow IPC, as one commit. */
+/** `varve write` (alias `import`): rows from CSV, TSV, JSON lines, Arrow IPC or Parquet, as one commit. */
 export function writeCommand(): Command {
   return new Command('write')
     .alias('import')
@@ -37,15 +38,17 @@ export function writeCommand(): Command {
     .addHelpText(
       'after',
       `
-Input: a header row (CSV/TSV) or keys (JSON lines) naming every column of the
-collection; timestamps as ISO-8601 text or integers in the column's unit.
+Input: a header row (CSV/TSV), keys (JSON lines) or fields (Arrow IPC, Parquet)
+naming every column of the collection; timestamps as ISO-8601 text or integers
+in the column's unit. Parquet files are read with hyparquet (snappy or none).
 
 Examples:
   $ varve write temperature Brussels --file brussels.csv
   $ printf 'timestamp,value\\n2020-01-04,4.5\\n' | varve write temperature Brussels
   $ varve import temperature --file all-cities.csv --series-column city
   $ varve write temperature --file readings.jsonl
-  $ varve write temperature Oslo --file oslo.arrow`,
+  $ varve write temperature Oslo --file oslo.arrow
+  $ varve import temperature --file readings.parquet`,
     )
     .action(run<WriteOptions>(write))
 }
@@ -70,7 +73,8 @@ async function write(session: Session, args: readonly unknown[], options: WriteO
   } else {
     const batches = new Batches(collection.schema, label, options.seriesColumn)
     try {
-      if (format === 'jsonl') parseJsonLines(bytes, batches, source, onBytes)
+      if (format === 'parquet') await parseParquet(bytes, batches, source)
+      else if (format === 'jsonl') parseJsonLines(bytes, batches, source, onBytes)
       else await parseDelimited(bytes, format === 'tsv' ? '\t' : ',', batches, source, onBytes)
     } finally {
       progress.stop()

@@ -1,14 +1,16 @@
 import { type ColumnSpec, VarveError } from '@varve/core'
 
-/** Where a value was read, for messages: `line 4 of prices.csv`. */
+/** Where a value was read, for messages: `Line 4 of prices.csv`, `Row 4 of prices.parquet`. */
 export interface Site {
   readonly source: string
   readonly line: number
+  /** What `line` counts: lines of text (default), or rows (Parquet). */
+  readonly unit?: 'Line' | 'Row'
 }
 
 /** Bad input, naming the line (and column) so the user can find it. */
 export function badInput(site: Site, column: string | undefined, problem: string): VarveError {
-  const where = `Line ${site.line} of ${site.source}${column === undefined ? '' : `, column "${column}"`}`
+  const where = `${site.unit ?? 'Line'} ${site.line} of ${site.source}${column === undefined ? '' : `, column "${column}"`}`
   return new VarveError('InvalidArgument', `${where}: ${problem}`, { details: { line: site.line, column } })
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { VarveError } from '@varve/core'
 
-export const INPUT_FORMATS = ['csv', 'tsv', 'jsonl', 'arrow'] as const
+export const INPUT_FORMATS = ['csv', 'tsv', 'jsonl', 'arrow', 'parquet'] as const
 export type InputFormat = (typeof INPUT_FORMATS)[number]
 
 /** The whole input: a file, or stdin when `file` is undefined or '-'. */
@@ -40,11 +40,12 @@ const EXTENSIONS: Readonly<Record<string, InputFormat>> = {
   '.arrows': 'arrow',
   '.feather': 'arrow',
   '.ipc': 'arrow',
+  '.parquet': 'parquet',
 }
 
 /**
  * The input's format: `--format` when given, else the file's extension, else
- * its first bytes (Arrow IPC's magic or stream marker, '{' for JSON lines,
+ * its first bytes (Parquet's and Arrow IPC's magic, Arrow's stream marker, '{' for JSON lines,
  * CSV otherwise).
  */
 export function detectFormat(
@@ -61,6 +62,7 @@ export function detectFormat(
   }
   const byExtension = file === undefined ? undefined : EXTENSIONS[extname(file).toLowerCase()]
   if (byExtension !== undefined) return byExtension
+  if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet'
   if (
     bytes.subarray(0, 6).toString('latin1') === 'ARROW1' ||
     (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff)
