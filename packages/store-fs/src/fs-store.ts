@@ -350,6 +350,8 @@ export function createFsStore(options: FsStoreOptions): Store {
 
     async delete(keys) {
       for (const key of keys) validateKey(key)
+      // The folders emptied, each pruned once after all its files went (a squash deletes many in one).
+      const emptied = new Map<string, FsErrorContext>()
       await forEachLimited([...new Set(keys)], deleteConcurrency, async (key) => {
         const where = context('delete', key)
         const path = pathOf(key)
@@ -362,8 +364,9 @@ export function createFsStore(options: FsStoreOptions): Store {
           if ((code === 'EISDIR' || code === 'EPERM') && (await isFolder(path))) return
           throw translateFsError(error, where)
         }
-        await pruneFolders(dirname(path), where)
+        emptied.set(dirname(path), where)
       })
+      await forEachLimited([...emptied], deleteConcurrency, ([folder, where]) => pruneFolders(folder, where))
     },
   }
 }
