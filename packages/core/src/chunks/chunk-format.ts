@@ -7,7 +7,7 @@ import type { IndexValueJson } from '../model/index-value.ts'
 import type { Schema } from '../model/schema.ts'
 import { decodeColumn, encodeColumn } from './column-codec.ts'
 import { sha256Hex } from './hash.ts'
-import { numericKind } from './numeric-codec.ts'
+import { type EncodingHint, numericKind } from './numeric-codec.ts'
 
 /**
  * A chunk holds the rows of one segment of one series, all columns, cut into
@@ -56,9 +56,10 @@ export interface EncodedChunk {
 export function encodeChunk(frame: Frame, pageRows: number): EncodedChunk {
   const columns = frame.schema.columns
   const pageBlocks: Uint8Array[][] = []
+  const hints: EncodingHint[] = columns.map(() => ({ pages: 0 }))
   for (let start = 0; start < frame.length; start += pageRows) {
     const page = frame.slice(start, Math.min(frame.length, start + pageRows))
-    pageBlocks.push(columns.map((spec) => encodeColumn(spec.type, page.columns[spec.name]!)))
+    pageBlocks.push(columns.map((spec, i) => encodeColumn(spec.type, page.columns[spec.name]!, hints[i])))
   }
   const pageSummaries = pageBlocks.map((blocks, p) => {
     const start = p * pageRows

@@ -2,7 +2,13 @@ import { VarveError } from '../errors/varve-error.ts'
 import type { ColumnArray, ColumnType } from '../model/column-types.ts'
 import { ByteReader, ByteWriter, corrupt } from './byte-io.ts'
 import { Encoding } from './encodings.ts'
-import { decodeNumeric, encodeNumeric, type NumericArray, numericKind } from './numeric-codec.ts'
+import {
+  decodeNumeric,
+  type EncodingHint,
+  encodeNumeric,
+  type NumericArray,
+  numericKind,
+} from './numeric-codec.ts'
 import { decodeStrings, encodeStrings } from './string-codec.ts'
 import { readWords, writeWords } from './word-planes.ts'
 
@@ -34,10 +40,11 @@ function requireLittleEndian(): void {
 
 /**
  * Encodes one page of a column. `values` must be the array kind `ColumnType`
- * maps to (see `ColumnArray`), at most `MAX_BLOCK_ROWS` long. Throws
- * `VarveError` 'InvalidArgument' when it is not.
+ * maps to (see `ColumnArray`), at most `MAX_BLOCK_ROWS` long; throws
+ * `VarveError` 'InvalidArgument' when it is not. Pass the same `hint` to the
+ * pages of one column in turn (see `EncodingHint`).
  */
-export function encodeColumn(type: ColumnType, values: ColumnArray): Uint8Array {
+export function encodeColumn(type: ColumnType, values: ColumnArray, hint?: EncodingHint): Uint8Array {
   requireLittleEndian()
   if (values.length > MAX_BLOCK_ROWS) {
     throw new VarveError(
@@ -56,7 +63,7 @@ export function encodeColumn(type: ColumnType, values: ColumnArray): Uint8Array 
   const kind = numericKind(type)
   if (kind === undefined) throw unknownType(type)
   if (!(values instanceof kind.array)) throw wrongArray(type, values)
-  return encodeNumeric(type, values)
+  return encodeNumeric(type, values, hint)
 }
 
 /**
