@@ -82,8 +82,19 @@ export function createFsStore(options: FsStoreOptions): Store {
   const pathOf = (key: string) => join(root, ...key.split('/'))
   const context = (operation: FsOperation, key: string): FsErrorContext => ({ operation, key, description })
 
-  /** Writes the bytes to a new temporary file in `folder` (created as needed) and returns its path. */
-  async function writeTemporary(folder: string, bytes: Uint8Array, where: FsErrorContext): Promise<string> {
+  /**
+   * Writes the bytes to a new temporary file in `folder` (created as needed)
+   * and returns its path. With `keepOpen` (ignored on Windows, which cannot
+   * rename an open file) it also returns the file's handle, still open, for
+   * the caller to close while it renames or links the file: one round trip
+   * fewer on the way to a durable write.
+   */
+  async function writeTemporary(
+    folder: string,
+    bytes: Uint8Array,
+    where: FsErrorContext,
+    keepOpen = false,
+  ): Promise<{ temporary: string; handle?: FileHandle }> {
     const created: string[] = []
     for (let attempt = 1; ; attempt++) {
       const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`)
@@ -99,22 +110,31 @@ export function createFsStore(options: FsStoreOptions): Store {
         }
         throw errnoCode(error) === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
       }
+      const leaveOpen = keepOpen && process.platform !== 'win32'
       try {
         try {
           await writeAll(handle, bytes)
           if (fsync) await handle.sync()
         } finally {
-          await handle.close()
+          if (!leaveOpen) await handle.close()
         }
         // A new folder is an entry in its parent: flush those entries, now that the
         // temporary file keeps the folders from being removed as empty.
         if (fsync) await Promise.all([...new Set(created.map((made) => dirname(made)))].map(flushFolder))
       } catch (error) {
+        if (leaveOpen) await handle.close().catch(() => undefined)
         await discard(temporary)
         throw translateFsError(error, where)
       }
-      return temporary
+      return leaveOpen ? { temporary, handle } : { temporary }
     }
+  }
+
+  /** Closes a handle `writeTemporary` left open; its failure is translated, for `settle`. */
+  function closing(handle: FileHandle | undefined, where: FsErrorContext): Promise<void> | undefined {
+    return handle?.close().catch((error: unknown) => {
+      throw translateFsError(error, where)
+    })
   }
 
   /**
@@ -263,17 +283,19 @@ export function createFsStore(options: FsStoreOptions): Store {
       checkBytes(bytes, where)
       const target = pathOf(key)
       const folder = dirname(target)
-      const temporary = await writeTemporary(folder, bytes, where)
+      const { temporary, handle } = await writeTemporary(folder, bytes, where, true)
+      const closed = closing(handle, where)
       try {
         await rename(temporary, target)
       } catch (error) {
+        await closed?.catch(() => undefined)
         await discard(temporary)
         const code = errnoCode(error)
         throw code === 'EISDIR' || code === 'ENOTEMPTY'
           ? keyConflict(where, error)
           : translateFsError(error, where)
       }
-      if (fsync) await flush(folder, where)
+      await settle([closed, fsync ? flush(folder, where) : undefined])
     },
 
     async create(key, bytes) {
@@ -283,11 +305,13 @@ export function createFsStore(options: FsStoreOptions): Store {
       const folder = dirname(target)
       // Spares writing a large object when the key is plainly taken; the link below decides races.
       if (bytes.length > createCheckBytes) await refuseExisting(target, where)
-      const temporary = await writeTemporary(folder, bytes, where)
+      const { temporary, handle } = await writeTemporary(folder, bytes, where, true)
+      const closed = closing(handle, where)
       try {
         // link() fails with EEXIST when the target exists, atomically: exactly one racer wins.
         await link(temporary, target)
       } catch (error) {
+        await closed?.catch(() => undefined)
         await discard(temporary)
         throw await createFailure(error, target, where)
       }
@@ -295,9 +319,7 @@ export function createFsStore(options: FsStoreOptions): Store {
       const removal = unlink(temporary).catch((error) => {
         throw translateFsError(error, where)
       })
-      const [removed, flushed] = await Promise.allSettled([removal, fsync ? flush(folder, where) : undefined])
-      if (flushed.status === 'rejected') throw flushed.reason
-      if (removed.status === 'rejected') throw removed.reason
+      await settle([fsync ? flush(folder, where) : undefined, removal, closed])
     },
 
     async createInOrder(entries, onCreated) {
@@ -311,7 +333,7 @@ export function createFsStore(options: FsStoreOptions): Store {
       try {
         // Written and flushed ahead, several at once: only the links are left to make in order.
         await forEachLimited(entries, prepareConcurrency, async ([key, bytes], i) => {
-          temporaries[i] = await writeTemporary(dirname(pathOf(key)), bytes, wheres[i]!)
+          temporaries[i] = (await writeTemporary(dirname(pathOf(key)), bytes, wheres[i]!)).temporary
         })
         for (const [i, [key]] of entries.entries()) {
           const where = wheres[i]!
@@ -369,6 +391,13 @@ export function createFsStore(options: FsStoreOptions): Store {
       await forEachLimited([...emptied], deleteConcurrency, ([folder, where]) => pruneFolders(folder, where))
     },
   }
+}
+
+/** Waits for every step; then throws the first failure, in the order given. */
+async function settle(steps: readonly (Promise<void> | undefined)[]): Promise<void> {
+  const results = await Promise.allSettled(steps)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** Writes every byte at the start of a new file: one call where the OS takes it all at once. */
