@@ -73,4 +73,16 @@ describe('squash and packed history', () => {
     expect(again.collections[0]!.upToDate).toBe(true)
     expect(target.stats().list.requests).toBe(1)
   })
+  it('lists packs a bounded number of times when copying packed history', async () => {
+    const inner = createMemoryStore()
+    const source = createInstrumentedStore(inner)
+    const c = await (await Repo.open(source)).createCollection('c', schema)
+    for (let i = 0; i < 150; i++) await c.series('s').write({ t: [BigInt(i)], v: [i] })
+    expect((await keysUnder(inner, 'packs/')).length).toBeGreaterThan(0)
+    const fresh = await Repo.open(source)
+    source.resetStats()
+    await fresh.push(createMemoryStore())
+    // The quick check lists the loose revisions, the full list both prefixes: no listing per packed revision.
+    expect(source.stats().list.requests).toBeLessThanOrEqual(4)
+  })
 })

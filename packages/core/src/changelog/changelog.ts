@@ -120,8 +120,13 @@ export class Changelog {
       const bytes = await this.#store.get(revision.key)
       if (bytes !== undefined) return bytes
     }
-    // Packed, or packed since it was listed: look in the packs.
     const name = revision.key.slice(this.#prefix.length)
+    // Listed in a pack: read that pack (once per Changelog) rather than list every pack again.
+    if (revision.pack !== undefined) {
+      const found = (await this.#loadPack(revision.pack)).find((r) => r.name === name)
+      if (found) return found.bytes
+    }
+    // Packed since it was listed: look in every pack.
     for (const [, revisions] of await this.#loadPacks()) {
       const found = revisions.find((r) => r.name === name)
       if (found) return found.bytes
@@ -201,16 +206,18 @@ export class Changelog {
     const keys: string[] = []
     for await (const key of this.#store.list(this.#packPrefix)) keys.push(key)
     return Promise.all(
-      keys.map(async (key): Promise<[string, readonly PackedRevision[]]> => {
-        const known = this.#packs.get(key)
-        if (known) return [key, known]
-        const bytes = await this.#store.get(key)
-        // A pack that vanished since the listing (its collection was dropped) holds nothing to read.
-        const revisions = bytes === undefined ? [] : decodePack(bytes, key)
-        this.#packs.set(key, revisions)
-        return [key, revisions]
-      }),
+      keys.map(async (key): Promise<[string, readonly PackedRevision[]]> => [key, await this.#loadPack(key)]),
     )
+  }
+
+  async #loadPack(key: string): Promise<readonly PackedRevision[]> {
+    const known = this.#packs.get(key)
+    if (known) return known
+    const bytes = await this.#store.get(key)
+    // A pack that vanished since the listing (its collection was dropped) holds nothing to read.
+    const revisions = bytes === undefined ? [] : decodePack(bytes, key)
+    this.#packs.set(key, revisions)
+    return revisions
   }
 
   #parse(key: string, pack?: string): Revision {
