@@ -85,4 +85,17 @@ describe('squash and packed history', () => {
     // The quick check lists the loose revisions, the full list both prefixes: no listing per packed revision.
     expect(source.stats().list.requests).toBeLessThanOrEqual(4)
   })
+  it('a pull back of history packed on this side only is up to date, and progress never passes its total', async () => {
+    const repo = await Repo.open(createMemoryStore())
+    const c = await repo.createCollection('c', schema)
+    for (let i = 0; i < 20; i++) await c.series('s').write({ t: [BigInt(i)], v: [i] })
+    const progress: { bytesDone: number; bytesTotal: number }[] = []
+    const other = createMemoryStore()
+    await c.push(other, { onProgress: (p) => progress.push(p) })
+    expect(progress.length).toBeGreaterThan(20)
+    for (const p of progress) expect(p.bytesDone).toBeLessThanOrEqual(p.bytesTotal)
+    expect(await c.squash()).toBe(19)
+    const back = await c.pull(other)
+    expect(back).toMatchObject({ revisions: 0, objects: 0, upToDate: true })
+  })
 })

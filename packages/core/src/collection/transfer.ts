@@ -26,6 +26,7 @@ export interface SyncProgress {
   readonly objectsDone: number
   readonly objectsTotal: number
   readonly bytesDone: number
+  /** The data's bytes, grown by each revision's as it is read (revision sizes are known only then): never below `bytesDone`. */
   readonly bytesTotal: number
 }
 
