@@ -9,6 +9,7 @@ export type {
 } from './collection/merge-options.ts'
 export type { DeleteOptions, IndexBound, ReadOptions } from './collection/read-options.ts'
 export { Series } from './collection/series.ts'
+export type { CollectionInfo, SeriesInfo } from './collection/series-info.ts'
 export type { Version } from './collection/snapshot.ts'
 export type {
   CollectionSyncResult,
@@ -26,6 +27,7 @@ export type { GcOptions, GcResult } from './gc/collect-garbage.ts'
 export type { ColumnArray, ColumnType, TimeUnit } from './model/column-types.ts'
 export { Frame, type FrameRow, Schema } from './model/frame.ts'
 export type { FrameFormatOptions } from './model/frame-format.ts'
+export type { IndexValue } from './model/index-value.ts'
 export type { ColumnSpec, SchemaDefinition } from './model/schema-definition.ts'
 export { replicate } from './repo/replicate.ts'
 export { type CopyCollectionOptions, Repo, type RepoOptions } from './repo/repo.ts'

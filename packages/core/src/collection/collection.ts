@@ -17,6 +17,7 @@ import {
   resolveScope,
 } from './scope.ts'
 import { Series } from './series.ts'
+import { type CollectionInfo, readAllSeriesInfo, readCollectionInfo, type SeriesInfo } from './series-info.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 import type { CollectionSyncResult, Remote, SyncOptions, UpstreamSyncResult } from './transfer.ts'
 
@@ -96,6 +97,29 @@ export class Collection {
     return (await listEntries(this.#ctx.io, snapshot.root))
       .map((e) => e.label)
       .filter((label) => inScope(this.#scope, label))
+  }
+
+  /**
+   * How many series and rows the collection holds at this view's version,
+   * from its series tree: one snapshot resolution (for the latest, one listing
+   * and one revision read) and one read per tree node (one node up to 64
+   * series); no series index and no chunk. On a view with an index range, each
+   * series' index is read too and rows count as `SeriesInfo.rows` does.
+   */
+  async info(): Promise<CollectionInfo> {
+    return readCollectionInfo(this.#ctx, await resolveSnapshot(this.#ctx, this.#version), this.#scope)
+  }
+
+  /**
+   * Every series (within the scope of a scoped view) with its rows, stored
+   * bytes and first and last index values, sorted by label, from stored
+   * metadata only, all of one revision (this view's version). Cost: one
+   * snapshot resolution (for the latest, one listing and one revision read),
+   * one read per tree node and one per series index, 16 at a time; no chunk,
+   * however many rows. See `SeriesInfo` for views with an index range.
+   */
+  async seriesInfo(): Promise<SeriesInfo[]> {
+    return readAllSeriesInfo(this.#ctx, await resolveSnapshot(this.#ctx, this.#version), this.#scope)
   }
 
   /**

@@ -9,6 +9,7 @@ import { commitChanges, deleteChange, latestRevision, writeChange } from './comm
 import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './read-options.ts'
 import { replicaReadOnly } from './replica-errors.ts'
 import { clampToScope, type ResolvedScope } from './scope.ts'
+import { readSeriesInfo, type SeriesInfo } from './series-info.ts'
 import { resolveSnapshot, type Version } from './snapshot.ts'
 
 /** One series of a collection, named by its label. Get it with `collection.series(label)`. */
@@ -78,6 +79,20 @@ export class Series {
       from,
       plan.limit === undefined ? frame.length : Math.min(frame.length, from + plan.limit),
     )
+  }
+
+  /**
+   * The series' rows, stored bytes and first and last index values, from its
+   * stored metadata only, at this view's version (`collection.at()`):
+   * undefined when the series holds no rows there. Cost: resolving the version
+   * (for the latest, one listing and one revision read), the series tree's
+   * nodes on the label's path (one for up to 64 series), and the series index;
+   * no chunk, however many rows. On a view with an index range the figures
+   * count the stored segments the range reaches, whole (see `SeriesInfo`).
+   */
+  async info(): Promise<SeriesInfo | undefined> {
+    const snapshot = await resolveSnapshot(this.#ctx, this.#version)
+    return readSeriesInfo(this.#ctx, snapshot, this.label, this.#scope)
   }
 
   #writable(what: string): void {
