@@ -54,10 +54,20 @@ describe('write and read', () => {
     const ls = await varve(['--json', 'ls'])
     expect(JSON.parse(ls.stdout)).toEqual([{ collection: 'temperature', series: 2, revisions: 2, heads: 1 }])
     const series = await varve(['ls', 'temperature'])
-    expect(series.stdout).toContain(
-      'Brussels     2  2020-01-01T00:00:00.000Z  2020-01-02T00:00:00.000Z  32 B',
+    expect(series.stdout).toMatch(
+      /Brussels +2 {2}2020-01-01T00:00:00\.000Z {2}2020-01-02T00:00:00\.000Z +\d+ B/,
     )
     expect(series.stdout).toContain('2 series, 4 rows')
+    const stored = (await (await Repo.open(repo, { create: false })).collection('temperature'))!
+    const brussels = (await stored.series('Brussels').info())!
+    expect(brussels.storedBytes).toBeGreaterThan(0)
+    expect(JSON.parse((await varve(['--json', 'ls', 'temperature'])).stdout)[0]).toEqual({
+      series: 'Brussels',
+      rows: 2,
+      first: '2020-01-01T00:00:00.000Z',
+      last: '2020-01-02T00:00:00.000Z',
+      storedBytes: brussels.storedBytes,
+    })
     const schema = await varve(['--json', 'schema', 'temperature'])
     expect(JSON.parse(schema.stdout)).toEqual({ timestamp: 'timestamp[ms]*', value: 'float64' })
     const log = await varve(['--json', 'log', 'temperature'])

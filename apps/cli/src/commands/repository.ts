@@ -1,4 +1,4 @@
-import { type Collection, type ColumnSpec, type Frame, forEachLimited, Schema, VarveError } from '@varve/core'
+import { type ColumnSpec, Schema, VarveError } from '@varve/core'
 import { Command } from 'commander'
 import { resolveCollectionUri } from '../config.ts'
 import { formatBytes, formatTable } from '../format.ts'
@@ -138,14 +138,14 @@ export function schemaCommand(): Command {
 export function lsCommand(): Command {
   return new Command('ls')
     .description(
-      'List the collections (series, revisions, heads), or the series of one collection with rows and size.',
+      'List the collections (series, revisions, heads), or the series of one collection with rows and stored size.',
     )
     .argument('[collection]', "list this collection's series")
     .addHelpText(
       'after',
       `
-A series' size is its raw size (rows × the width of each column's type; text
-columns by their UTF-8 length): what it holds, before compression.
+A series' size is what its chunks take in the store (compressed). Rows, index
+extent and size come from the series indexes: one read per series, no data.
 
 Examples:
   $ varve ls
@@ -188,19 +188,25 @@ Examples:
           return
         }
         const collection = await session.collection(repo, name)
-        const series = await describeSeries(collection)
+        const series = (await collection.seriesInfo()).map((s) => ({
+          series: s.label,
+          rows: s.rows,
+          first: s.first === undefined ? undefined : formatIndexValue(s.first, collection.schema),
+          last: s.last === undefined ? undefined : formatIndexValue(s.last, collection.schema),
+          storedBytes: s.storedBytes,
+        }))
         emit(session, series, () =>
           series.length === 0
             ? `"${name}" holds no series yet.`
             : `${formatTable(
                 [
-                  ['series', 'rows', 'first', 'last', 'size'],
+                  ['series', 'rows', 'first', 'last', 'stored'],
                   ...series.map((s) => [
                     s.series,
                     String(s.rows),
                     s.first ?? '',
                     s.last ?? '',
-                    formatBytes(s.bytes),
+                    formatBytes(s.storedBytes),
                   ]),
                 ],
                 [false, true, false, false, true],
@@ -208,52 +214,4 @@ Examples:
         )
       }),
     )
-}
-
-interface SeriesInfo {
-  readonly series: string
-  readonly rows: number
-  readonly first: string | undefined
-  readonly last: string | undefined
-  readonly bytes: number
-}
-
-const WIDTH: Readonly<Record<string, number>> = {
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  float32: 4,
-}
-
-// Core has no per-series row count or stored size in its public API: rows come
-// from reading the index columns, the size from the column types.
-async function describeSeries(collection: Collection): Promise<SeriesInfo[]> {
-  const labels = await collection.labels()
-  const out: SeriesInfo[] = new Array(labels.length)
-  const strColumns = collection.schema.columns.filter((c) => c.type === 'str').map((c) => c.name)
-  const fixedWidth = collection.schema.columns
-    .filter((c) => c.type !== 'str')
-    .reduce((n, c) => n + (WIDTH[c.type] ?? 8), 0)
-  await forEachLimited(labels, 8, async (label, i) => {
-    const series = collection.series(label)
-    const frame: Frame = await series.read({ select: strColumns })
-    let bytes = frame.length * fixedWidth
-    for (const name of strColumns) {
-      for (const text of frame.columns[name] as readonly string[]) bytes += Buffer.byteLength(text)
-    }
-    const firstIndex = collection.schema.indexColumns[0]!.name
-    const index = frame.columns[firstIndex] as ArrayLike<unknown>
-    out[i] = {
-      series: label,
-      rows: frame.length,
-      first: frame.length === 0 ? undefined : formatIndexValue(index[0], collection.schema),
-      last: frame.length === 0 ? undefined : formatIndexValue(index[frame.length - 1], collection.schema),
-      bytes,
-    }
-  })
-  return out
 }
