@@ -4,7 +4,6 @@ import { chartColumn, chartData, MAX_CHART_WIDTH } from './chart-data.ts'
 import { CONTENT_TYPES, chooseFormat, encodeFrame } from './frame-formats.ts'
 import { badRequest } from './http-status.ts'
 import { parseAt, readOptionsFrom, whole } from './read-query.ts'
-import { latestHead, seriesEntries, seriesSizes } from './series-sizes.ts'
 
 type Params = { name: string; label: string }
 type Query = Record<string, unknown>
@@ -30,15 +29,13 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
     const collections = await Promise.all(
       names.map(async (name) => {
         const collection = await open(name)
-        const heads = await collection.heads()
-        const latest = latestHead(heads)
-        const entries = latest === undefined ? [] : await seriesEntries(repo.store, latest)
+        const [heads, info] = await Promise.all([collection.heads(), collection.info()])
         return {
           name,
           schema: collection.schema.toJSON(),
           heads: heads.length,
-          series: entries.length,
-          rows: entries.reduce((sum, entry) => sum + entry[2], 0),
+          series: info.series,
+          rows: info.rows,
         }
       }),
     )
@@ -47,14 +44,12 @@ export function registerApiRoutes(app: FastifyInstance, repo: Repo): void {
 
   app.get<{ Params: Params }>('/api/collections/:name', async (request) => {
     const collection = await open(request.params.name)
-    const heads = await collection.heads()
-    const latest = latestHead(heads)
-    const series = latest === undefined ? [] : await seriesSizes(repo.store, latest)
+    const [heads, series] = await Promise.all([collection.heads(), collection.seriesInfo()])
     return {
       name: collection.name,
       schema: collection.schema.toJSON(),
       heads: heads.map((h) => h.id),
-      series,
+      series: series.map((s) => ({ label: s.label, rows: s.rows, bytes: s.storedBytes })),
     }
   })
 

@@ -52,6 +52,8 @@ describe('API', () => {
       ['Brussels', 1000],
       ['Paris', 10],
     ])
+    const stored = await (await folder.repo.collection('temperature'))!.seriesInfo()
+    expect(body.series.map((s) => s.bytes)).toEqual(stored.map((s) => s.storedBytes))
     expect(body.series.every((s) => s.bytes > 0)).toBe(true)
     expect(body.heads).toHaveLength(1)
   })
