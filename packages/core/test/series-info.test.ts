@@ -2,7 +2,9 @@ import {
   type Collection,
   createInstrumentedStore,
   createMemoryStore,
+  publish,
   Repo,
+  replicate,
   Schema,
   type Series,
   type Store,
@@ -162,6 +164,31 @@ describe('collection.seriesInfo and collection.info', () => {
     expect((await cut.series('a').read()).length).toBe(501)
     const whole = (await collection.seriesInfo()).find((s) => s.label === 'a')!
     expect(info!.storedBytes).toBeLessThan(whole.storedBytes)
+  })
+})
+
+describe('on a partial replica with since', () => {
+  it('counts the segments the replica holds: storedBytes is what its chunks take there', async () => {
+    const name = `series-info-${Math.random().toString(16).slice(2)}`
+    const source = await Repo.open(`memory://${name}-source`, { layout })
+    const sales = await source.createCollection('sales', schema)
+    await sales.write({ a: rows(0, 3000), b: rows(0, 500) })
+    const uri = await publish(sales, `memory://${name}-hub#sales`)
+    const consumer = await Repo.open(`memory://${name}-consumer`)
+    const replica = await replicate(uri, consumer, 'recent', { since: 1500n })
+    const held = new Map<string, number>()
+    for await (const key of consumer.store.list('objects/')) {
+      const bytes = (await consumer.store.get(key))!
+      if (new TextDecoder().decode(bytes.subarray(0, 4)) === 'VRVC') held.set(key, bytes.length)
+    }
+    const info = await replica.seriesInfo()
+    // a: the segments [1000, 1999] and [2000, 2999] reach 1500; b ends before it.
+    expect(info).toEqual([
+      { label: 'a', rows: 2000, storedBytes: expect.any(Number), first: 1000n, last: 2999n },
+      { label: 'b', rows: 0, storedBytes: 0, first: undefined, last: undefined },
+    ])
+    expect(info[0]!.storedBytes).toBe([...held.values()].reduce((n, b) => n + b, 0))
+    expect((await replica.series('a').read()).length).toBe(1500)
   })
 })
 
