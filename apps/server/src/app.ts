@@ -51,10 +51,11 @@ export function buildApp(repo: Repo, store: Store, options: ServerOptions): Fast
   })
 
   app.setErrorHandler((error, request, reply) => {
-    const answer = errorAnswer(error)
+    const answer = errorAnswer(error, request.id)
     const unauthenticated = (error as { details?: { httpStatus?: number } }).details?.httpStatus === 401
     const status = unauthenticated ? 401 : answer.status
     if (unauthenticated) reply.header('www-authenticate', 'Bearer')
+    // The log line carries the request id (reqId) that a 5xx answer names in place of the message.
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.info({ code: answer.body.error.code, status }, 'request refused')
     return reply.code(status).type('application/json').send(answer.body)

@@ -1,5 +1,5 @@
 import { SERVER_LIST_PATH, type Store, VarveError } from '@varve/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { bearerMatches } from './bearer-token.ts'
 import { badRequest } from './http-status.ts'
 import { ListCursors } from './list-cursors.ts'
@@ -13,6 +13,7 @@ export const MAX_LIST_PAGE = 1000
  * The object endpoints an http(s) store uses, under `/repo/`: `GET` (with one `Range`),
  * `GET .varve/list?prefix=&after=&limit=`, and, with the bearer token, `PUT` (create-only with
  * `If-None-Match: *`) and `DELETE`.
+ * The token is checked when the request's headers arrive, before any of its body is read.
  */
 export function registerObjectRoutes(app: FastifyInstance, store: Store, token: string | undefined): void {
   const cursors = new ListCursors()
@@ -53,8 +54,18 @@ export function registerObjectRoutes(app: FastifyInstance, store: Store, token: 
     return reply.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
   })
 
-  app.put(`${REPO_MOUNT}*`, async (request, reply) => {
-    authorize(request, token)
+  // Fastify reads a body before the handler runs, so a write is refused in onRequest, and the
+  // connection is closed rather than drained: a client without the token sends no more bytes.
+  const authorized: onRequestAsyncHookHandler = async (request, reply) => {
+    try {
+      authorize(request, token)
+    } catch (error) {
+      reply.header('connection', 'close')
+      throw error
+    }
+  }
+
+  app.put(`${REPO_MOUNT}*`, { onRequest: authorized }, async (request, reply) => {
     const key = keyFromPath(request.raw.url ?? '', REPO_MOUNT)
     const body = request.body
     const bytes = body === undefined || body === null ? new Uint8Array(0) : new Uint8Array(body as Buffer)
@@ -65,8 +76,7 @@ export function registerObjectRoutes(app: FastifyInstance, store: Store, token: 
     return reply.code(201).send()
   })
 
-  app.delete(`${REPO_MOUNT}*`, async (request, reply) => {
-    authorize(request, token)
+  app.delete(`${REPO_MOUNT}*`, { onRequest: authorized }, async (request, reply) => {
     await store.delete([keyFromPath(request.raw.url ?? '', REPO_MOUNT)])
     return reply.code(204).send()
   })

@@ -3,7 +3,7 @@ import { createHttpStore, Repo, VarveError } from '@varve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../src/index.ts'
 import { makeRepoFolder, type RepoFolder } from './fixtures.ts'
-import { rawRequest } from './raw-request.ts'
+import { partialRequest, rawRequest } from './raw-request.ts'
 
 const TOKEN = 'auth-test-token-abcdef0123456789'
 let folder: RepoFolder
@@ -62,6 +62,35 @@ describe('writes need the bearer token', () => {
     expect((await rawRequest(writable.url, '/repo/varve.json', { method: 'DELETE' })).status).toBe(401)
     expect(await folder.repo.store.get('scratch/b')).toBeUndefined()
     expect(await folder.repo.store.get('varve.json')).toBeDefined()
+  })
+
+  it('a write without the right token is refused from its headers, before its body is read', async () => {
+    // The bodies are left unfinished: an answer can only come before the server reads them.
+    const big = { method: 'PUT', declaredBytes: 32 * 1024 * 1024, sentBytes: 64 * 1024 }
+    const readOnlyAnswer = await partialRequest(readOnly.url, '/repo/scratch/slow', big)
+    expect(readOnlyAnswer?.status).toBe(403)
+    expect(readOnlyAnswer?.headers.connection).toBe('close')
+    const small = { declaredBytes: 1000, sentBytes: 10 }
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong' }]) {
+      for (const method of ['PUT', 'DELETE']) {
+        const answer = await partialRequest(writable.url, '/repo/scratch/slow', { method, headers, ...small })
+        expect(answer?.status, `${method} ${JSON.stringify(headers)}`).toBe(401)
+        expect(answer?.headers['www-authenticate']).toBe('Bearer')
+        expect(answer?.headers.connection).toBe('close')
+      }
+    }
+    // With the token the server waits for the body, as it should.
+    const auth = { authorization: `Bearer ${TOKEN}` }
+    expect(
+      await partialRequest(
+        writable.url,
+        '/repo/scratch/slow',
+        { method: 'PUT', headers: auth, ...small },
+        300,
+      ),
+    ).toBeUndefined()
+    expect((await rawRequest(writable.url, '/repo/varve.json')).status).toBe(200)
+    expect(await folder.repo.store.get('scratch/slow')).toBeUndefined()
   })
 
   it('the right token puts, creates only once (412 after), and deletes', async () => {
