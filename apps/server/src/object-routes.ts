@@ -1,4 +1,4 @@
-import { SERVER_LIST_PATH, type Store, VarveError } from '@varve/core'
+import { SERVER_CAPABILITIES_PATH, SERVER_LIST_PATH, type Store, VarveError } from '@varve/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import { bearerMatches } from './bearer-token.ts'
 import { badRequest } from './http-status.ts'
@@ -11,8 +11,8 @@ export const MAX_LIST_PAGE = 1000
 
 /**
  * The object endpoints an http(s) store uses, under `/repo/`: `GET` (with one `Range`),
- * `GET .varve/list?prefix=&after=&limit=`, and, with the bearer token, `PUT` (create-only with
- * `If-None-Match: *`) and `DELETE`.
+ * `GET .varve/list?prefix=&after=&limit=`, `GET .varve/capabilities` (`{ atomicCreate }` of the
+ * store), and, with the bearer token, `PUT` (create-only with `If-None-Match: *`) and `DELETE`.
  * The token is checked when the request's headers arrive, before any of its body is read.
  */
 export function registerObjectRoutes(app: FastifyInstance, store: Store, token: string | undefined): void {
@@ -26,6 +26,11 @@ export function registerObjectRoutes(app: FastifyInstance, store: Store, token: 
     const { keys, next } = await cursors.page(store, prefix, after, limit)
     reply.header('cache-control', 'no-cache')
     return next === undefined ? { keys } : { keys, next }
+  })
+
+  app.get(`${REPO_MOUNT}${SERVER_CAPABILITIES_PATH}`, async (_request, reply) => {
+    reply.header('cache-control', 'no-cache')
+    return { atomicCreate: store.capabilities.atomicCreate }
   })
 
   app.get(`${REPO_MOUNT}*`, async (request, reply) => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHttpStore, VarveError } from '@varve/core'
+import { createHttpStore, openStore, VarveError } from '@varve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 // A server that answers what each test tells it to, counting requests per path.
@@ -85,6 +85,17 @@ describe('http store errors', () => {
     expect(await codeOf(store.getRange('x', { offset: -1, length: 1 }))).toBe('InvalidArgument')
     expect(await codeOf(store.put('x', new Uint8Array(0)))).toBe('PermissionDenied')
     expect([...hits.values()].reduce((a, b) => a + b, 0)).toBe(before)
+  })
+
+  it("a server's capabilities answer that is no { atomicCreate } is a StoreFailure", async () => {
+    answers.set('/r/.varve/capabilities', [200])
+    expect(await codeOf(openStore(`${base}/r`, { token: 'a-token-of-sufficient-length' }))).toBe(
+      'StoreFailure',
+    )
+    answers.set('/r/.varve/capabilities', [500])
+    expect(await codeOf(openStore(`${base}/r`, { token: 'a-token-of-sufficient-length', retries: 0 }))).toBe(
+      'Transient',
+    )
   })
 
   it('a server that never answers times out as Transient', async () => {

@@ -52,6 +52,7 @@ export {
   type FolderCacheStats,
   openFolderCachedStore,
 } from './store/folder-cached-store.ts'
+export { SERVER_CAPABILITIES_PATH, type ServerCapabilities } from './store/http-capabilities.ts'
 export { SERVER_LIST_PATH, STATIC_INDEX_NAME, type StaticIndex } from './store/http-listing.ts'
 export { createHttpStore, type HttpStoreOptions, openHttpStore } from './store/http-store.ts'
 export {

@@ -56,6 +56,17 @@ export async function httpResponseError(call: HttpCall, response: Response): Pro
   )
 }
 
+/** A request carrying the token was answered with a redirect, which the store does not follow. */
+export async function httpRedirectError(call: HttpCall, response: Response): Promise<VarveError> {
+  const location = response.headers.get('location')
+  await response.body?.cancel()
+  return new VarveError(
+    'StoreFailure',
+    `${call.store} redirected the request to ${describeOperation(call.operation, call.target)} (HTTP ${response.status}${location === null ? '' : ` to ${location}`}); requests carrying the token follow no redirect, so the token is sent to ${call.store} only: give the store the URL the server answers at.`,
+    { details: { ...detailsOf(call), status: response.status } },
+  )
+}
+
 /** A write on a store opened without a token. */
 export function readOnlyStoreError(store: string, operation: StoreOperation, target: string): VarveError {
   return new VarveError(

@@ -1,5 +1,6 @@
 import { VarveError } from '../errors/varve-error.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
+import { parseServerCapabilities, SERVER_CAPABILITIES_PATH } from './http-capabilities.ts'
 import {
   type FetchText,
   parseServerPage,
@@ -8,6 +9,7 @@ import {
   STATIC_INDEX_NAME,
   walkStaticIndexes,
 } from './http-listing.ts'
+import { type HttpSendSettings, sendHttp } from './http-send.ts'
 import {
   type HttpCall,
   httpNetworkError,
@@ -29,9 +31,18 @@ export interface HttpStoreOptions {
   readonly url: string
   /**
    * The bearer token of a Varve server that allows writes. Without one the store is read-only:
-   * `put`, `create` and `delete` throw `PermissionDenied` without sending anything.
+   * `put`, `create` and `delete` throw `PermissionDenied` without sending anything. It is sent
+   * on every request but a GET, never along a redirect, and only over `https:` unless the host
+   * is this machine (`localhost`, `127.x.x.x`, `[::1]`): `InvalidArgument` otherwise.
    */
   readonly token?: string
+  /**
+   * Whether the server's creates are atomic (of racing creates of one key exactly one wins),
+   * which becomes `capabilities.atomicCreate` when a token is given. A Varve server says so at
+   * `<url>/.varve/capabilities`, which `openHttpStore` (the `http(s)://` scheme of `openStore`
+   * and `Repo.open`) asks; give it here only if you know the server's store. Default false.
+   */
+  readonly atomicCreate?: boolean
   /**
    * How keys are listed: `'server'` asks a Varve server (`<url>/.varve/list`), `'static'` reads
    * the `.varve-index.json` file of each folder (docs/serving.md), `'auto'` (default) tries the
@@ -53,15 +64,20 @@ export interface HttpStoreOptions {
  * A store over HTTP(S): objects are `GET <url>/<key>` (ranges with `Range`), listings come
  * from a Varve server or static index files, and writes (`PUT`, `PUT` with
  * `If-None-Match: *`, `DELETE`) go to a Varve server with the bearer token. Absent objects are
- * `undefined`; 401/403 are `PermissionDenied`, 429/5xx and network failures `Transient`.
+ * `undefined`; 401/403 are `PermissionDenied`, 429/5xx and network failures `Transient`, a
+ * redirect of a request carrying the token `StoreFailure`. `capabilities.atomicCreate` is the
+ * `atomicCreate` option (false by default; `openHttpStore` asks the server). Throws
+ * `InvalidArgument` for a malformed URL, or a token with plain `http:` to another machine.
  */
 export function createHttpStore(options: HttpStoreOptions): Store {
   const root = parseHttpUrl(options.url)
-  const fetchImpl = options.fetch ?? globalThis.fetch
   const token = options.token
-  const retries = options.retries ?? 3
-  const timeoutMs = options.timeoutMs ?? 60_000
-  const capabilities: StoreCapabilities = { atomicCreate: token !== undefined, rangeRead: true }
+  if (token !== undefined) requireTls(root)
+  const settings = sendSettings(options, token)
+  const capabilities: StoreCapabilities = {
+    atomicCreate: token !== undefined && options.atomicCreate === true,
+    rangeRead: true,
+  }
   let listing = options.listing ?? 'auto'
   let rootIndexSeen = false
 
@@ -74,32 +90,7 @@ export function createHttpStore(options: HttpStoreOptions): Store {
     method,
     url,
   })
-
-  // Reads, puts and deletes are idempotent, so a busy answer (429, 503) or a lost connection is
-  // retried after a jittered pause; a create is not, since its first attempt may have landed.
-  async function send(c: HttpCall, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    if (token !== undefined && c.method !== 'GET') headers.set('authorization', `Bearer ${token}`)
-    const attempts = c.operation === 'create' ? 1 : retries + 1
-    for (let attempt = 1; ; attempt++) {
-      let response: Response
-      try {
-        response = await fetchImpl(c.url, {
-          ...init,
-          headers,
-          method: c.method,
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-      } catch (cause) {
-        if (attempt >= attempts) throw httpNetworkError(c, cause)
-        await pause(attempt, undefined)
-        continue
-      }
-      if ((response.status !== 429 && response.status !== 503) || attempt >= attempts) return response
-      await response.body?.cancel()
-      await pause(attempt, response.headers.get('retry-after'))
-    }
-  }
+  const send = (c: HttpCall, init?: RequestInit) => sendHttp(settings, c, init)
 
   async function bytes(c: HttpCall, response: Response): Promise<Uint8Array> {
     try {
@@ -236,12 +227,56 @@ export function createHttpStore(options: HttpStoreOptions): Store {
   }
 }
 
-/** The `http:` / `https:` scheme of `openStore`: `options` may hold `token`, `listing` and `fetch`. */
-export function openHttpStore(uri: URL, options: Readonly<Record<string, unknown>> = {}): Store {
+/**
+ * The `http:` / `https:` scheme of `openStore`: `options` may hold the {@link HttpStoreOptions}
+ * but `url`. With a token and no `atomicCreate` option it asks the server what its store
+ * guarantees (`GET <url>/.varve/capabilities`); a host without that answer (404: a static host, an
+ * older server) gets `atomicCreate: false`. Throws what a request of the store throws.
+ */
+export async function openHttpStore(
+  uri: URL,
+  options: Readonly<Record<string, unknown>> = {},
+): Promise<Store> {
   const url = new URL(uri.href)
   // `http://host/repo#collection` names a collection for replicate(); the store is the repository.
   url.hash = ''
-  return createHttpStore({ ...(options as Partial<HttpStoreOptions>), url: url.href })
+  const given: HttpStoreOptions = { ...(options as Partial<HttpStoreOptions>), url: url.href }
+  const store = createHttpStore(given)
+  if (given.token === undefined || given.atomicCreate !== undefined) return store
+  const atomicCreate = await askAtomicCreate(store.description, given)
+  return atomicCreate ? createHttpStore({ ...given, atomicCreate }) : store
+}
+
+async function askAtomicCreate(root: string, options: HttpStoreOptions): Promise<boolean> {
+  const c: HttpCall = {
+    store: root,
+    operation: 'get',
+    target: SERVER_CAPABILITIES_PATH,
+    method: 'GET',
+    url: `${root}/${SERVER_CAPABILITIES_PATH}`,
+  }
+  const response = await sendHttp(sendSettings(options, undefined), c)
+  if (response.status === 404) {
+    await response.body?.cancel()
+    return false
+  }
+  if (response.status !== 200) throw await httpResponseError(c, response)
+  let text: string
+  try {
+    text = await response.text()
+  } catch (cause) {
+    throw httpNetworkError(c, cause)
+  }
+  return parseServerCapabilities(c, text).atomicCreate
+}
+
+function sendSettings(options: HttpStoreOptions, token: string | undefined): HttpSendSettings {
+  return {
+    fetch: options.fetch ?? globalThis.fetch,
+    token,
+    retries: options.retries ?? 3,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  }
 }
 
 function parseHttpUrl(value: string): string {
@@ -272,13 +307,18 @@ function parseHttpUrl(value: string): string {
   return url.href.replace(/\/+$/, '')
 }
 
-async function pause(attempt: number, retryAfter: string | null | undefined): Promise<void> {
-  const asked = Number(retryAfter)
-  const ms =
-    retryAfter != null && Number.isFinite(asked) && asked >= 0
-      ? Math.min(asked * 1000, 5000)
-      : 100 * 2 ** (attempt - 1) * (0.5 + Math.random())
-  await new Promise((resolve) => setTimeout(resolve, ms))
+// A bearer token over plain http can be read by anyone on the way; on this machine there is no way.
+function requireTls(root: string): void {
+  const url = new URL(root)
+  if (url.protocol === 'https:' || isLoopback(url.hostname)) return
+  throw new VarveError(
+    'InvalidArgument',
+    `${root} is plain http on another machine, where the token would travel readable: use https (a TLS-terminating proxy in front of the server, docs/serving.md), or leave the token out to read only.`,
+  )
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 }
 
 function noListing(c: HttpCall): VarveError {
