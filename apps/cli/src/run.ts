@@ -1,7 +1,7 @@
+import { redactLocation } from '@varve/core'
 import type { Command, OptionValues } from 'commander'
 import { exitCodeOf } from './errors.ts'
 import { lastOperationFile, saveLastOperation } from './last-operation.ts'
-import { redactLocation } from './redact.ts'
 import { type GlobalOptions, Session } from './session.ts'
 
 /** What an action receives: the session, its arguments (as commander parsed them) and its own options. */

@@ -71,6 +71,7 @@ export {
   validateRange,
 } from './store/keys.ts'
 export { createMemoryStore } from './store/memory-store.ts'
+export { redactLocation } from './store/redact-location.ts'
 export {
   type ByteRange,
   STORE_CONTRACT_VERSION,

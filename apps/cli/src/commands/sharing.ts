@@ -1,9 +1,8 @@
-import { publish, replicate } from '@varve/core'
+import { publish, redactLocation, replicate } from '@varve/core'
 import { Command } from 'commander'
 import { resolveCollectionUri } from '../config.ts'
 import { emit } from '../output.ts'
 import { syncProgress } from '../progress.ts'
-import { redactLocation } from '../redact.ts'
 import { run } from '../run.ts'
 import { parseCount, parseList } from './parse-options.ts'
 

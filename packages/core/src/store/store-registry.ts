@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { VarveError } from '../errors/varve-error.ts'
 import { openHttpStore } from './http-store.ts'
 import { createMemoryStore } from './memory-store.ts'
+import { redactLocation } from './redact-location.ts'
 import type { Store } from './store.ts'
 
 /** Options passed through to a store factory (region, endpoint, credentials' source, ...). */
@@ -65,7 +66,7 @@ export async function openStore(target: string, options: StoreOpenOptions = {}):
   if (entry === undefined) {
     throw new VarveError(
       'Unsupported',
-      `No store is registered for "${scheme}://" (in ${redact(target)}). Known schemes: ${[...schemes.keys()].join(', ')}; add one with registerStoreScheme().`,
+      `No store is registered for "${scheme}://" (in ${redactLocation(target)}). Known schemes: ${[...schemes.keys()].join(', ')}; add one with registerStoreScheme().`,
     )
   }
   if (entry.factory) return entry.factory(uri, options)
@@ -84,7 +85,7 @@ function toUrl(target: string): URL {
     try {
       return new URL(target)
     } catch (cause) {
-      throw new VarveError('InvalidArgument', `Invalid repository URI ${redact(target)}.`, { cause })
+      throw new VarveError('InvalidArgument', `Invalid repository URI ${redactLocation(target)}.`, { cause })
     }
   }
   return pathToFileURL(isAbsolute(target) ? target : resolve(target))
@@ -124,19 +125,6 @@ function openMemory(uri: URL): Store {
     memoryStores.set(name, store)
   }
   return store
-}
-
-/** A URI fit for messages: no user info, no query (where credentials hide). */
-export function redact(target: string): string {
-  try {
-    const url = new URL(target)
-    url.username = ''
-    url.password = ''
-    url.search = ''
-    return url.toString()
-  } catch {
-    return target.replace(/\/\/[^@/]*@/, '//')
-  }
 }
 
 /** The folder a `file:` URL names. */
