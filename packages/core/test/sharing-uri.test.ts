@@ -86,4 +86,23 @@ describe('collection URIs', () => {
       expect(error.message).not.toMatch(/secret|SECRET|AKIA/)
     }
   })
+
+  it('refuse a store object whose description carries credentials or a query, since it is what is recorded', () => {
+    for (const description of [
+      'az://account/container/hub?sv=2024&sig=SECRET',
+      's3://AKIAXXXX:secret@bucket/hub',
+      'https://user@host/repo',
+    ]) {
+      const error = refusal({ store: createMemoryStore({ description }), collection: 'sales' })
+      expect(error.message, description).toMatch(
+        /describes itself as ".*" plus credentials or a query; links are recorded by a store's description/,
+      )
+      expect(error.message, description).not.toMatch(/secret|SECRET|AKIA|user@/)
+    }
+    // Descriptions that are no URI, or a fresh memory store's, are recorded as before.
+    for (const description of ['memory://', 'a store of my own', 'file:///srv/hub']) {
+      const link = parseCollectionUri({ store: createMemoryStore({ description }), collection: 'sales' })
+      expect(link.uri).toBe(`${description}#sales`)
+    }
+  })
 })

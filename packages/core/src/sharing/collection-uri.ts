@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { VarveError } from '../errors/varve-error.ts'
+import { redactLocation } from '../store/redact-location.ts'
 import type { Store } from '../store/store.ts'
 
 /**
@@ -8,7 +9,8 @@ import type { Store } from '../store/store.ts'
  * `./data#sales`, `file:///abs/data#sales`, `memory://hub#sales`), or, where the
  * store is an object (tests, a client built by hand), the store (or an open
  * `Repo`) and the collection's name. A store object is recorded by its
- * `description`, which must then be a URI that opens it again elsewhere.
+ * `description`, which must then be a URI that opens it again elsewhere, and
+ * (being recorded) one without credentials.
  */
 export type CollectionUri =
   | string
@@ -35,7 +37,8 @@ const EXAMPLE = "'s3://bucket/hub#temperature' (or './data#temperature')"
  * `#<collection>`, an empty repository part, a URI that is not one, a
  * `memory://` without a name (a fresh store each time: nothing to share), or a
  * URI carrying credentials (user info, a query such as a SAS token): links are
- * stored in repositories, so credentials must come from the environment.
+ * stored in repositories, so credentials must come from the environment. A
+ * store object whose `description` is a URI carrying them is refused alike.
  */
 export function parseCollectionUri(input: CollectionUri, what = 'collection URI'): ParsedCollectionUri {
   if (typeof input === 'object' && input !== null) return parseObject(input, what)
@@ -45,14 +48,14 @@ export function parseCollectionUri(input: CollectionUri, what = 'collection URI'
   const hash = input.lastIndexOf('#')
   if (hash < 0) {
     throw invalid(
-      `The ${what} ${JSON.stringify(shown(input))} names no collection: add '#<collection>', e.g. ${EXAMPLE}.`,
+      `The ${what} ${JSON.stringify(redactLocation(input))} names no collection: add '#<collection>', e.g. ${EXAMPLE}.`,
     )
   }
   const location = input.slice(0, hash)
   const collection = checkName(input.slice(hash + 1), input, what)
   if (location.length === 0) {
     throw invalid(
-      `The ${what} ${JSON.stringify(shown(input))} names no repository before '#': write it as ${EXAMPLE}.`,
+      `The ${what} ${JSON.stringify(redactLocation(input))} names no repository before '#': write it as ${EXAMPLE}.`,
     )
   }
   const storeUri = SCHEME.test(location) ? checkUrl(location, what) : folderUri(location)
@@ -78,15 +81,20 @@ function parseObject(
       `A ${what} given as an object needs { store, collection } with a Store (or an open Repo) as store, e.g. { store: createMemoryStore(), collection: 'temperature' }; or pass a URI such as ${EXAMPLE}.`,
     )
   }
-  const collection = checkName(input.collection, `${store.description}#${String(input.collection)}`, what)
   const storeUri = store.description
+  const collection = checkName(input.collection, `${storeUri}#${String(input.collection)}`, what)
+  if (typeof storeUri === 'string' && carriesCredentials(storeUri)) {
+    throw invalid(
+      `The store given for the ${what} describes itself as ${JSON.stringify(redactLocation(storeUri))} plus credentials or a query; links are recorded by a store's description and stored in repositories, so give the store a description without them (the URI that opens it, e.g. 's3://bucket/hub') and let it take credentials from its SDK's environment.`,
+    )
+  }
   return { uri: `${storeUri}#${collection}`, storeUri, collection, store }
 }
 
 function checkName(name: unknown, input: string, what: string): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw invalid(
-      `The ${what} ${JSON.stringify(shown(input))} has an invalid collection name ${JSON.stringify(name)} after '#': use 1 to 128 letters, digits, '_' or '-', starting with a letter or digit, e.g. ${EXAMPLE}.`,
+      `The ${what} ${JSON.stringify(redactLocation(input))} has an invalid collection name ${JSON.stringify(name)} after '#': use 1 to 128 letters, digits, '_' or '-', starting with a letter or digit, e.g. ${EXAMPLE}.`,
     )
   }
   return name
@@ -98,13 +106,13 @@ function checkUrl(location: string, what: string): string {
     url = new URL(location)
   } catch (cause) {
     throw invalid(
-      `The ${what} ${JSON.stringify(shown(location))} is not a valid URI; e.g. ${EXAMPLE}.`,
+      `The ${what} ${JSON.stringify(redactLocation(location))} is not a valid URI; e.g. ${EXAMPLE}.`,
       cause,
     )
   }
-  if (url.username !== '' || url.password !== '' || url.search !== '') {
+  if (carriesCredentials(location)) {
     throw invalid(
-      `The ${what} for ${url.protocol}//${url.host}${url.pathname} carries credentials or a query; links are stored in repositories, so write it without them (e.g. ${EXAMPLE}) and let the store take credentials from its SDK's environment.`,
+      `The ${what} for ${redactLocation(location)} carries credentials or a query; links are stored in repositories, so write it without them (e.g. ${EXAMPLE}) and let the store take credentials from its SDK's environment.`,
     )
   }
   if (url.protocol === 'memory:' && url.host + url.pathname.replace(/\/+$/, '') === '') {
@@ -119,9 +127,9 @@ function folderUri(path: string): string {
   return pathToFileURL(isAbsolute(path) ? path : resolve(path)).href
 }
 
-/** The input without anything that may be a secret, for messages. */
-function shown(input: string): string {
-  return input.replace(/\/\/[^@/]*@/, '//').replace(/\?[^#]*/, '?…')
+/** Whether a URI holds user info or a query (where credentials hide); checked for strings and store descriptions alike. */
+function carriesCredentials(location: string): boolean {
+  return redactLocation(location) !== location
 }
 
 function describe(value: unknown): string {
