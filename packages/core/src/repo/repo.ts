@@ -135,7 +135,11 @@ export class Repo {
    * it is a detached, writable copy of the collection `uri` names
    * (`'s3://bucket/hub#temperature'`): its whole history, its own id, no
    * upstream. Bad URIs throw `InvalidArgument`, a missing source `NotFound`,
-   * both before anything is written.
+   * both before anything is written. A copy that failed midway leaves the name
+   * holding part of the source's history: running the same call again
+   * finishes it. A name holding anything else (another schema, a replica, a
+   * published collection, revisions the source lacks) is `AlreadyExists`,
+   * saying which.
    */
   async createCollection(
     name: string,
