@@ -18,12 +18,30 @@ export function exitCodeOf(error: unknown): number {
  */
 export function describeError(error: unknown, json: boolean): string {
   if (VarveError.is(error)) {
+    const message = inCliWords(error)
     return json
-      ? JSON.stringify({ error: { code: error.code, message: error.message } })
-      : `varve: ${error.message} [${error.code}]`
+      ? JSON.stringify({ error: { code: error.code, message } })
+      : `varve: ${message} [${error.code}]`
   }
   const message = error instanceof Error ? error.message : String(error)
   if (json) return JSON.stringify({ error: { code: 'Internal', message } })
   const stack = error instanceof Error && error.stack ? `\n${error.stack}` : ''
   return `varve: unexpected error: ${message}${stack}`
+}
+
+/**
+ * A replica's `ReadOnly` tells a library user how to make a writable copy
+ * (`repo.createCollection(...)`); its details (upstream, suggested name) let
+ * the CLI say it as a command instead.
+ */
+function inCliWords(error: VarveError): string {
+  const { upstream, copyName } = error.details
+  if (error.code !== 'ReadOnly' || typeof upstream !== 'string' || typeof copyName !== 'string') {
+    return error.message
+  }
+  const api = `repo.createCollection('${copyName}', { source: '${upstream}' })`
+  const command = `varve create ${copyName} --from ${upstream}`
+  return error.message.includes(api)
+    ? error.message.replace(api, command)
+    : `${error.message} For a writable copy: ${command}.`
 }

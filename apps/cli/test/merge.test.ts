@@ -1,28 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runVarve } from './run-varve.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { csvRows, useVarveSandbox } from './run-varve.ts'
 
-let base: string
-let env: Record<string, string>
-const varve = (args: string[], input?: string) =>
-  runVarve(['--progress', 'none', ...args], { env, input, cwd: base })
-const rows = (...lines: string[]) => `timestamp,value\n${lines.join('\n')}\n`
+const sandbox = useVarveSandbox('merge')
+const { varve } = sandbox
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'varve-cli-merge-'))
-  env = { VARVE_STATE_DIR: join(base, 'state') }
   await varve(['init', 'a'])
   await varve(['-R', 'a', 'create', 'temperature', 'timestamp:timestamp*', 'value:float64'])
-  await varve(['-R', 'a', 'write', 'temperature', 'Brussels'], rows('2020-01-01,1', '2020-01-02,2'))
+  await varve(['-R', 'a', 'write', 'temperature', 'Brussels'], csvRows('2020-01-01,1', '2020-01-02,2'))
   await varve(['clone', 'a', 'b'])
   // Two writers on two copies change the same day differently: the pull brings two heads.
-  await varve(['-R', 'b', 'write', 'temperature', 'Brussels'], rows('2020-01-02,20'))
-  await varve(['-R', 'a', 'write', 'temperature', 'Brussels'], rows('2020-01-02,200'))
+  await varve(['-R', 'b', 'write', 'temperature', 'Brussels'], csvRows('2020-01-02,20'))
+  await varve(['-R', 'a', 'write', 'temperature', 'Brussels'], csvRows('2020-01-02,200'))
   await varve(['-R', 'a', 'pull', 'b'])
 })
-afterAll(() => rm(base, { recursive: true, force: true }))
 
 describe('merge', () => {
   it('lists the conflicts of a dry run and writes nothing; strategy fail refuses; the default keeps the later write', async () => {

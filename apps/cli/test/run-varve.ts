@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 
 /** The real binary, as `pnpm install` links it. */
 export const VARVE_BIN = fileURLToPath(new URL('../bin/varve.js', import.meta.url))
@@ -58,4 +62,43 @@ export function runVarve(args: readonly string[], options: VarveRunOptions = {})
       resolve({ code, signal, stdout, stderr })
     })
   })
+}
+
+/** A folder of one test file's own, where `varve` runs with a state folder inside it. */
+export interface VarveSandbox {
+  /** The folder; known once the file's `beforeAll` hooks run (the sandbox's runs first). */
+  readonly base: string
+  /** `varve --progress none <args>` in `base`, with `input` on stdin. */
+  varve(args: readonly string[], input?: string): Promise<VarveRun>
+}
+
+/**
+ * Makes a temporary folder before the file's tests (register it at the top of
+ * the file, before its own `beforeAll`) and removes it after them.
+ */
+export function useVarveSandbox(name: string): VarveSandbox {
+  let folder: string | undefined
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), `varve-cli-${name}-`))
+  })
+  afterAll(() => (folder === undefined ? undefined : rm(folder, { recursive: true, force: true })))
+  const sandbox: VarveSandbox = {
+    get base() {
+      if (folder === undefined)
+        throw new Error('The sandbox is made in beforeAll: use it from a hook or a test.')
+      return folder
+    },
+    varve: (args, input) =>
+      runVarve(['--progress', 'none', ...args], {
+        env: { VARVE_STATE_DIR: join(sandbox.base, 'state') },
+        ...(input === undefined ? {} : { input }),
+        cwd: sandbox.base,
+      }),
+  }
+  return sandbox
+}
+
+/** `timestamp,value` CSV with these rows, for `varve write`. */
+export function csvRows(...lines: string[]): string {
+  return `timestamp,value\n${lines.join('\n')}\n`
 }

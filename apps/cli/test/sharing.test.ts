@@ -1,32 +1,25 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runVarve } from './run-varve.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { csvRows, useVarveSandbox } from './run-varve.ts'
 
-let base: string
-let env: Record<string, string>
-const varve = (args: string[], input?: string) =>
-  runVarve(['--progress', 'none', ...args], { env, input, cwd: base })
-const rows = (...lines: string[]) => `timestamp,value\n${lines.join('\n')}\n`
+const sandbox = useVarveSandbox('sharing')
+const { varve } = sandbox
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'varve-cli-sharing-'))
-  env = { VARVE_STATE_DIR: join(base, 'state') }
   // The hub is named by an alias; the commands below never spell its location.
-  await writeFile(join(base, 'varve.config.json'), JSON.stringify({ repos: { hub: './hub' } }))
+  await writeFile(join(sandbox.base, 'varve.config.json'), JSON.stringify({ repos: { hub: './hub' } }))
   expect((await varve(['init', 'origin'])).code).toBe(0)
   await varve(['-R', 'origin', 'create', 'temperature', 'timestamp:timestamp*', 'value:float64'])
-  await varve(['-R', 'origin', 'write', 'temperature', 'Brussels'], rows('2020-01-01,1', '2020-01-02,2'))
+  await varve(['-R', 'origin', 'write', 'temperature', 'Brussels'], csvRows('2020-01-01,1', '2020-01-02,2'))
 })
-afterAll(() => rm(base, { recursive: true, force: true }))
 
 describe('publish, replicate, pull, detached copies', () => {
   it('publishes to an alias, replicates it read-only, and brings the replica up to date through the links', async () => {
     const published = await varve(['-R', 'origin', '--json', 'publish', 'temperature', 'hub'])
     expect(JSON.parse(published.stdout)).toEqual({
       collection: 'temperature',
-      upstreams: [`file://${join(base, 'hub')}#temperature`],
+      upstreams: [`file://${join(sandbox.base, 'hub')}#temperature`],
     })
     await varve(['init', 'reader'])
     const replicated = await varve(['-R', 'reader', 'replicate', 'hub#temperature', 'temps'])
@@ -34,7 +27,7 @@ describe('publish, replicate, pull, detached copies', () => {
       /^Replicated file:\/\/.*\/hub#temperature as "temps" \(read-only, 1 series\)/,
     )
 
-    await varve(['-R', 'origin', 'write', 'temperature', 'Brussels'], rows('2020-01-03,3'))
+    await varve(['-R', 'origin', 'write', 'temperature', 'Brussels'], csvRows('2020-01-03,3'))
     const pushed = await varve(['-R', 'origin', '--json', 'push'])
     expect(JSON.parse(pushed.stdout).collections).toMatchObject([{ collection: 'temperature', revisions: 1 }])
     const pulled = await varve(['-R', 'reader', '--json', 'pull'])
@@ -44,15 +37,20 @@ describe('publish, replicate, pull, detached copies', () => {
       'timestamp,value\n2020-01-01T00:00:00.000Z,1\n2020-01-02T00:00:00.000Z,2\n2020-01-03T00:00:00.000Z,3\n',
     )
 
-    const refused = await varve(['-R', 'reader', 'write', 'temps', 'Brussels'], rows('2020-01-04,4'))
+    const refused = await varve(['-R', 'reader', 'write', 'temps', 'Brussels'], csvRows('2020-01-04,4'))
     expect(refused.code).toBe(14)
     expect(refused.stderr).toMatch(
       /^varve: Cannot write to it: collection "temps" is a read-only replica of file:.*\[ReadOnly\]\n$/,
     )
+    // The way to a writable copy, said as a command rather than as the library's call.
+    expect(refused.stderr).toContain(
+      `use varve create temps-copy --from file://${join(sandbox.base, 'hub')}#temperature.`,
+    )
+    expect(refused.stderr).not.toContain('repo.createCollection')
 
     const copy = await varve(['-R', 'reader', 'create', 'mine', '--from', 'hub#temperature'])
     expect(copy.stdout).toBe('Created "mine" (timestamp: timestamp[ms]*, value: float64).\n')
-    const written = await varve(['-R', 'reader', 'write', 'mine', 'Brussels'], rows('2020-01-04,4'))
+    const written = await varve(['-R', 'reader', 'write', 'mine', 'Brussels'], csvRows('2020-01-04,4'))
     expect(written.code, written.stderr).toBe(0)
   })
 

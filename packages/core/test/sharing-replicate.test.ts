@@ -57,6 +57,7 @@ describe.each(backends)('replicas ($name)', (backend) => {
     const { uri, consumer } = await published()
     const replica = await replicate(uri, consumer, 'mirror')
     const copyHint = `repo.createCollection('mirror-copy', { source: '${uri}' })`
+    const details = { collection: 'mirror', upstream: uri, copyName: 'mirror-copy' }
     const attempts: [string, () => unknown][] = [
       ['write', () => replica.write({ a: { timestamp: [day(9)], value: [9] } })],
       ['series.write', () => replica.series('a').write({ timestamp: [day(9)], value: [9] })],
@@ -71,11 +72,14 @@ describe.each(backends)('replicas ($name)', (backend) => {
       expect(VarveError.is(error, 'ReadOnly'), what).toBe(true)
       expect(error.message, what).toContain(copyHint)
       expect(error.message, what).toContain(`read-only replica of ${uri}`)
+      // What a program needs to say the same in its own words (the CLI: varve create --from).
+      expect((error as VarveError).details, what).toEqual(details)
     }
     expect((await failure(() => replica.push())).message).toMatch(/call pull\(\)/)
     const drop = await failure(() => consumer.dropCollection('mirror'))
     expect(VarveError.is(drop, 'ReadOnly')).toBe(true)
     expect(drop.message).toMatch(/repo\.dropCollection\('mirror', \{ replica: true \}\)/)
+    expect((drop as VarveError).details).toEqual(details)
     const elsewhere = await failure(() => replica.pull(consumer.store))
     expect(elsewhere.message).toMatch(/takes data only from there: call pull\(\) without a remote/)
     expect(await contents(replica)).toEqual(await contents((await consumer.collection('mirror'))!))

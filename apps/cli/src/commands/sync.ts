@@ -1,9 +1,15 @@
-import { type Collection, type CollectionSyncResult, Repo, type SyncOptions, VarveError } from '@varve/core'
+import {
+  type Collection,
+  type CollectionSyncResult,
+  Repo,
+  redactLocation,
+  type SyncOptions,
+  VarveError,
+} from '@varve/core'
 import { Command } from 'commander'
 import { formatBytes, formatTable } from '../format.ts'
 import { emit } from '../output.ts'
 import { syncProgress } from '../progress.ts'
-import { redactLocation } from '../redact.ts'
 import { run } from '../run.ts'
 import type { Session } from '../session.ts'
 import { parseCount } from './parse-options.ts'
@@ -99,6 +105,30 @@ async function toUpstreams(session: Session, repo: Repo, verb: 'push' | 'pull', 
 
 type UpstreamRow = CollectionSyncResult & { readonly upstream: string }
 
+/** What `varve push` and `varve pull` do; they differ only in the direction. */
+function syncAction(verb: 'push' | 'pull') {
+  return run<SyncCommandOptions>(async (session, args, options) => {
+    const remote = args[0] as string | undefined
+    const repo = await session.openRepo()
+    if (remote === undefined) return toUpstreams(session, repo, verb, options)
+    const other = await session.openStore(remote)
+    const { sync, stop } = syncOptions(session, verb, options)
+    try {
+      let results: readonly CollectionSyncResult[]
+      if (options.collection) {
+        const collection = await session.collection(repo, options.collection)
+        results = [await (verb === 'push' ? collection.push(other, sync) : collection.pull(other, sync))]
+      } else {
+        results = (await (verb === 'push' ? repo.push(other, sync) : repo.pull(other, sync))).collections
+      }
+      stop()
+      report(session, verb, other.description, results)
+    } finally {
+      stop()
+    }
+  })
+}
+
 function withSyncOptions(command: Command): Command {
   return command
     .option('-c, --collection <name>', 'only this collection')
@@ -123,24 +153,7 @@ Examples:
   $ varve push backup --collection temperature     # an alias from the config
   $ varve push                                     # published collections to their upstreams`,
     )
-    .action(
-      run<SyncCommandOptions>(async (session, args, options) => {
-        const remote = args[0] as string | undefined
-        const repo = await session.openRepo()
-        if (remote === undefined) return toUpstreams(session, repo, 'push', options)
-        const target = await session.openStore(remote)
-        const { sync, stop } = syncOptions(session, 'push', options)
-        try {
-          const results = options.collection
-            ? [await (await session.collection(repo, options.collection)).push(target, sync)]
-            : (await repo.push(target, sync)).collections
-          stop()
-          report(session, 'push', target.description, results)
-        } finally {
-          stop()
-        }
-      }),
-    )
+    .action(syncAction('push'))
 }
 
 /** `varve pull`: bring what this repository lacks from another. */
@@ -160,24 +173,7 @@ Examples:
   $ varve pull s3://my-bucket/varve --collection temperature
   $ varve pull                                     # replicas from their upstreams`,
     )
-    .action(
-      run<SyncCommandOptions>(async (session, args, options) => {
-        const remote = args[0] as string | undefined
-        const repo = await session.openRepo()
-        if (remote === undefined) return toUpstreams(session, repo, 'pull', options)
-        const source = await session.openStore(remote)
-        const { sync, stop } = syncOptions(session, 'pull', options)
-        try {
-          const results = options.collection
-            ? [await (await session.collection(repo, options.collection)).pull(source, sync)]
-            : (await repo.pull(source, sync)).collections
-          stop()
-          report(session, 'pull', source.description, results)
-        } finally {
-          stop()
-        }
-      }),
-    )
+    .action(syncAction('pull'))
 }
 
 /** `varve clone`: copy a whole repository to a new location. */

@@ -5,12 +5,24 @@ import type { CollectionDescriptor, ReplicaLink } from './collection-registry.ts
 import type { IndexBound } from './read-options.ts'
 import type { ReadScope } from './scope.ts'
 
+/**
+ * The `details` of every `ReadOnly` a replica raises: the replica, its
+ * upstream, and the name its messages suggest for a writable copy, so that a
+ * program (the CLI) can say how to make one in its own words.
+ */
+export function replicaDetails(
+  name: string,
+  upstream: string,
+): { collection: string; upstream: string; copyName: string } {
+  return { collection: name, upstream, copyName: `${name}-copy` }
+}
+
 /** `ReadOnly` for a change asked of a replica, saying where its data comes from and how to get a writable copy. */
 export function replicaReadOnly(name: string, link: ReplicaLink, action: string): VarveError {
   return new VarveError(
     'ReadOnly',
     `Cannot ${action}: collection "${name}" is a read-only replica of ${link.upstream}. Its data changes only through its upstream (written there, brought here by pull()); for a copy of your own to write to, use repo.createCollection('${name}-copy', { source: '${link.upstream}' }).`,
-    { details: { collection: name, upstream: link.upstream } },
+    { details: replicaDetails(name, link.upstream) },
   )
 }
 
@@ -20,7 +32,7 @@ export function replicaDropRefused(descriptor: CollectionDescriptor): VarveError
   return new VarveError(
     'ReadOnly',
     `Collection "${descriptor.name}" is a read-only replica of ${upstream}; dropping it here would not drop the upstream. To stop replicating and delete the local copy, call repo.dropCollection('${descriptor.name}', { replica: true }); to change the data, write to the upstream or make a writable copy: repo.createCollection('${descriptor.name}-copy', { source: '${upstream}' }).`,
-    { details: { collection: descriptor.name, upstream } },
+    { details: replicaDetails(descriptor.name, upstream) },
   )
 }
 

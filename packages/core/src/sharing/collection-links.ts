@@ -4,7 +4,7 @@ import {
   listCollectionNames,
   readDescriptor,
 } from '../collection/collection-registry.ts'
-import { replicaReadOnly } from '../collection/replica-errors.ts'
+import { replicaDetails, replicaReadOnly } from '../collection/replica-errors.ts'
 import type { CollectionSyncResult, SyncOptions, UpstreamSyncResult } from '../collection/transfer.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import type { Store } from '../store/store.ts'
@@ -64,6 +64,7 @@ export function createCollectionLinks(
         throw new VarveError(
           'ReadOnly',
           `Collection "${descriptor.name}" is a read-only replica of ${replica.upstream}: it has nothing of its own to push. To bring the upstream's new revisions here, call pull(); for a copy of your own to write to and publish, use repo.createCollection('${descriptor.name}-copy', { source: '${replica.upstream}' }).`,
+          { details: replicaDetails(descriptor.name, replica.upstream) },
         )
       }
       if (known.length === 0) {
