@@ -1,3 +1,5 @@
+// The walk-through of docs/writing-a-store.md, deliberately standalone: core's http store
+// (packages/core/src/store/http-store.ts) is much alike, but this copy keeps the guide's example whole.
 import { alreadyExists, VarveError } from '@varve/core'
 
 /** One request of the store, as its errors describe it. */
