@@ -39,7 +39,7 @@ async function rejection(promise: Promise<unknown>): Promise<VarveError> {
 }
 
 /** `store`, running `hook` before every call of `operation`. */
-function withHook<K extends 'create' | 'delete'>(
+function withHook<K extends 'create' | 'put' | 'delete'>(
   store: Store,
   operation: K,
   hook: (arg: Parameters<Store[K]>[0]) => Promise<void>,
@@ -49,7 +49,10 @@ function withHook<K extends 'create' | 'delete'>(
     capabilities: store.capabilities,
     get: (key) => store.get(key),
     getRange: (key, range) => store.getRange(key, range),
-    put: (key, bytes) => store.put(key, bytes),
+    put: async (key, bytes) => {
+      if (operation === 'put') await hook(key as never)
+      return store.put(key, bytes)
+    },
     create: async (key, bytes) => {
       if (operation === 'create') await hook(key as never)
       return store.create(key, bytes)
@@ -294,6 +297,29 @@ describe('repo.datasets', () => {
       'Collection "sales" was dropped while dataset "early" was being published; nothing is published.',
     )
     expect(await racing.datasets.list()).toEqual([])
+  })
+
+  it('puts back the dataset an overwrite replaced when the collection is dropped meanwhile', async () => {
+    const { store, repo } = await setup()
+    await repo.createCollection('costs', schema)
+    const before = await repo.datasets.publish('shared', { collection: 'sales', series: ['eu'] })
+    // The drop removes "costs" after the publish read it, before its put.
+    let dropped = false
+    const racing = await Repo.open(
+      withHook(store, 'put', async (key) => {
+        if (!dropped && key === 'datasets/shared') {
+          dropped = true
+          await repo.dropCollection('costs')
+        }
+      }),
+    )
+    const failed = await rejection(racing.datasets.publish('shared', 'costs', { overwrite: true }))
+    expect(failed.code).toBe('NotFound')
+    expect(failed.message).toBe(
+      'Collection "costs" was dropped while dataset "shared" was being published; nothing is published, and the dataset "shared" it was to replace is back as it was.',
+    )
+    expect(await racing.datasets.describe('shared')).toEqual(before)
+    expect(await (await racing.datasets.get('shared'))!.labels()).toEqual(['eu'])
   })
 
   it('keeps pinned data through gc, even once the collection descriptor is gone', async () => {

@@ -64,11 +64,16 @@ export class Datasets {
    * dataset `name`. Throws `AlreadyExists` (naming what the dataset holds) if
    * the name is taken, unless `overwrite`; `InvalidArgument` for a bad name,
    * target or option; `NotFound` for an absent collection, revision or
-   * series. Nothing is written unless every check passes. Costs the
-   * collection's descriptor read (twice: before and after, so that a
-   * concurrent drop of the collection makes the publish fail), a changelog
-   * listing for a pinned revision, a tree read for a series selection, and
-   * one create (or put).
+   * series. Nothing is written unless every check passes. If the collection
+   * is dropped while it publishes, `NotFound`, and the publish is undone: the
+   * name is removed, or with `overwrite` the dataset it replaced is written
+   * back (a client reading the name meanwhile may see the new one; an
+   * overwrite of the same name by another client in that instant is lost, the
+   * last write staying as with any two overwrites). Costs the collection's
+   * descriptor read (twice: before and after, so that a concurrent drop of the
+   * collection makes the publish fail), with `overwrite` a read of the dataset
+   * it replaces, a changelog listing for a pinned revision, a tree read for a
+   * series selection, and one create (or put).
    */
   async publish(
     name: string,
@@ -88,6 +93,8 @@ export class Datasets {
     const record = await resolveTarget(name, parsed, this.#open(descriptor), descriptor.id, new Date())
     const bytes = encodeDatasetRecord(record)
     const key = DATASETS_PREFIX + name
+    // Read before it is replaced, so that a publish undone below puts it back.
+    const previous = overwrite ? await this.#store.get(key) : undefined
     try {
       await (overwrite ? this.#store.put(key, bytes) : this.#store.create(key, bytes))
     } catch (error) {
@@ -100,12 +107,13 @@ export class Datasets {
         { cause: error, details: { name } },
       )
     }
-    // A drop that removed the name before seeing this dataset goes on to delete the history: give the name back.
+    // A drop that removed the name before seeing this dataset goes on to delete the history: undo the publish.
     if ((await readDescriptor(this.#store, parsed.collection))?.id !== descriptor.id) {
-      await this.#store.delete([key])
+      await (previous === undefined ? this.#store.delete([key]) : this.#store.put(key, previous))
       throw new VarveError(
         'NotFound',
-        `Collection "${parsed.collection}" was dropped while dataset "${name}" was being published; nothing is published.`,
+        `Collection "${parsed.collection}" was dropped while dataset "${name}" was being published; nothing is published${previous === undefined ? '' : `, and the dataset "${name}" it was to replace is back as it was`}.`,
+        { details: { name, collection: parsed.collection } },
       )
     }
     return toInfo(record)
