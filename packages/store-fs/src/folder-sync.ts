@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises'
 import { open } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { isAbsent } from './errors.ts'
 
 /** The flush of one folder in progress, and the one queued behind it. */
@@ -8,8 +9,40 @@ interface FolderFlush {
   queued?: Promise<void>
 }
 
+/** Flushes one folder's entries to the disk; tests replace it to watch the flushes (see `replaceFolderFsync`). */
+type FolderFsync = (folder: string) => Promise<void>
+
 // Per process, by absolute path: stores of one process that share a folder share its flushes too.
 const flushes = new Map<string, FolderFlush>()
+
+/**
+ * The durability rule for folders: a write resolves only once every folder on
+ * its path is on the disk as an entry of its parent, not only its own folder.
+ * A folder is noted here (by absolute path, per process) when a write of this
+ * process is about to make it and again once mkdir made it or said EEXIST
+ * (another writer made it a moment ago and may not have flushed its parent
+ * yet); every write, after writing its temporary file, flushes the parent of
+ * each noted folder on its path (`flushNewFolders`), whoever made it, so a
+ * writer landing in a folder another writer has just made never resolves
+ * before that folder's entry is flushed. The note is dropped by a flush that
+ * started after it was last noted. A folder another process made, and that
+ * this process's open found without a mkdir, is trusted to be that process's
+ * to flush.
+ */
+const newFolders = new Map<string, object>()
+
+let fsyncFolder: FolderFsync = fsyncFolderEntries
+
+/**
+ * For tests only (not exported by the package): replaces the fsync of a
+ * folder by `replacement`, which receives the real one to call; `undefined`
+ * restores it.
+ */
+export function replaceFolderFsync(
+  replacement: ((folder: string, fsync: FolderFsync) => Promise<void>) | undefined,
+): void {
+  fsyncFolder = replacement ? (folder) => replacement(folder, fsyncFolderEntries) : fsyncFolderEntries
+}
 
 /**
  * Flushes the entries of `folder` (names created, renamed or removed in it) to
@@ -25,8 +58,6 @@ const flushes = new Map<string, FolderFlush>()
  * that shared the flush, with the file system's error untranslated.
  */
 export function flushFolder(folder: string): Promise<void> {
-  // Windows cannot open a folder to flush it; NTFS journals its entries itself.
-  if (process.platform === 'win32') return Promise.resolve()
   let state = flushes.get(folder)
   if (state === undefined) {
     state = {}
@@ -46,6 +77,33 @@ export function flushFolder(folder: string): Promise<void> {
   return queued
 }
 
+/** Notes `folder` as possibly not yet an entry on the disk of its parent (see `newFolders`). */
+export function noteNewFolder(folder: string): void {
+  newFolders.set(folder, {})
+}
+
+/**
+ * Flushes the parent of every folder on the path of `folder` (itself
+ * included) noted by `noteNewFolder` and not flushed since; resolves at once
+ * when there is none. Fails as `flushFolder` fails.
+ */
+export async function flushNewFolders(folder: string): Promise<void> {
+  if (newFolders.size === 0) return
+  const flushing: Promise<void>[] = []
+  for (let current = folder; ; current = dirname(current)) {
+    const note = newFolders.get(current)
+    if (note !== undefined) {
+      flushing.push(
+        flushFolder(dirname(current)).then(() => {
+          if (newFolders.get(current) === note) newFolders.delete(current)
+        }),
+      )
+    }
+    if (dirname(current) === current) break
+  }
+  await Promise.all(flushing)
+}
+
 function start(folder: string, state: FolderFlush): Promise<void> {
   const run = fsyncFolder(folder).finally(() => {
     if (state.running === run) state.running = undefined
@@ -56,7 +114,9 @@ function start(folder: string, state: FolderFlush): Promise<void> {
   return run
 }
 
-async function fsyncFolder(folder: string): Promise<void> {
+async function fsyncFolderEntries(folder: string): Promise<void> {
+  // Windows cannot open a folder to flush it; NTFS journals its entries itself.
+  if (process.platform === 'win32') return
   let handle: FileHandle
   try {
     handle = await open(folder, 'r')

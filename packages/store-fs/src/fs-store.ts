@@ -35,7 +35,7 @@ import {
   rootNotFolder,
   translateFsError,
 } from './errors.ts'
-import { flushFolder } from './folder-sync.ts'
+import { flushFolder, flushNewFolders, noteNewFolder } from './folder-sync.ts'
 import { listKeys } from './list.ts'
 import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
 
@@ -63,8 +63,9 @@ const createCheckBytes = 64 * 1024
  * - `createInOrder` writes and flushes all the temporary files first, several
  *   at once, then links them one by one, flushing the folder after each link.
  * - With `fsync` (the default) a write resolves once the file and its folder
- *   entry are on the disk. Writes landing in one folder at once share its
- *   flushes (see `flushFolder`).
+ *   entry are on the disk, and each new folder on its path as an entry of its
+ *   parent (see `noteNewFolder`). Writes landing in one folder at once share
+ *   its flushes (see `flushFolder`).
  * - `delete` removes the folders it leaves empty (never the root).
  * - A process killed mid-write may leave a temporary dot-file behind; it is never
  *   listed nor read, and may be removed at any time when no writer runs.
@@ -95,7 +96,6 @@ export function createFsStore(options: FsStoreOptions): Store {
     where: FsErrorContext,
     keepOpen = false,
   ): Promise<{ temporary: string; handle?: FileHandle }> {
-    const created: string[] = []
     for (let attempt = 1; ; attempt++) {
       const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`)
       let handle: FileHandle
@@ -105,7 +105,7 @@ export function createFsStore(options: FsStoreOptions): Store {
         // Missing folder: first write there, or a concurrent delete removed it as empty.
         if (errnoCode(error) === 'ENOENT') {
           if (attempt === folderAttempts) throw folderVanished(where, folderAttempts - 1, error)
-          created.push(...(await makeFolders(folder, where)))
+          await makeFolders(folder, where)
           continue
         }
         throw errnoCode(error) === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
@@ -118,9 +118,9 @@ export function createFsStore(options: FsStoreOptions): Store {
         } finally {
           if (!leaveOpen) await handle.close()
         }
-        // A new folder is an entry in its parent: flush those entries, now that the
-        // temporary file keeps the folders from being removed as empty.
-        if (fsync) await Promise.all([...new Set(created.map((made) => dirname(made)))].map(flushFolder))
+        // New folders on the path, ours or another writer's, reach their parents' entries on the disk
+        // (see newFolders in folder-sync.ts); the temporary file keeps them from being removed as empty.
+        if (fsync) await flushNewFolders(folder)
       } catch (error) {
         if (leaveOpen) await handle.close().catch(() => undefined)
         await discard(temporary)
@@ -138,41 +138,47 @@ export function createFsStore(options: FsStoreOptions): Store {
   }
 
   /**
-   * Creates `folder` and its missing parents; returns the folders it made. (Not `mkdir({ recursive: true })`: it spins forever where
-   * mkdir reports ENOENT for a folder whose parent exists, as under /proc.)
+   * Creates `folder` and its missing parents, noting each one it makes or finds just made as new (see
+   * `noteNewFolder`). (Not `mkdir({ recursive: true })`: it spins forever where mkdir reports ENOENT for a
+   * folder whose parent exists, as under /proc.)
    */
-  async function makeFolders(folder: string, where: FsErrorContext): Promise<string[]> {
-    const created: string[] = []
+  async function makeFolders(folder: string, where: FsErrorContext): Promise<void> {
     // The folders to make once their parent exists, deepest first.
     const missing: string[] = []
     for (let current = folder; ; current = dirname(current)) {
-      try {
-        await mkdir(current)
-        created.push(current)
-        break
-      } catch (error) {
-        const code = errnoCode(error)
-        if (code === 'EEXIST') break
-        if (code === 'ENOENT' && dirname(current) !== current) {
-          missing.push(current)
-          continue
-        }
-        throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
+      const error = await makeFolder(current)
+      if (error === undefined) break
+      const code = errnoCode(error)
+      if (code === 'ENOENT' && dirname(current) !== current) {
+        missing.push(current)
+        continue
       }
+      throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
     }
     for (const current of missing.reverse()) {
-      try {
-        await mkdir(current)
-        created.push(current)
-      } catch (error) {
-        const code = errnoCode(error)
-        if (code === 'EEXIST') continue
-        // A concurrent delete removed a parent we made: the caller's retry makes it again.
-        if (code === 'ENOENT') return created
-        throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
-      }
+      const error = await makeFolder(current)
+      if (error === undefined) continue
+      const code = errnoCode(error)
+      // A concurrent delete removed a parent we made: the caller's retry makes it again.
+      if (code === 'ENOENT') return
+      throw code === 'ENOTDIR' ? await conflict(where, error) : translateFsError(error, where)
     }
-    return created
+  }
+
+  /**
+   * mkdir of one folder, noted as new (see `noteNewFolder`) when made or found made (EEXIST); resolves to
+   * mkdir's other errors.
+   */
+  async function makeFolder(folder: string): Promise<unknown> {
+    // Noted before too: a concurrent write of this process may find the folder before this mkdir's answer comes back.
+    if (fsync) noteNewFolder(folder)
+    try {
+      await mkdir(folder)
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') return error
+    }
+    if (fsync) noteNewFolder(folder)
+    return undefined
   }
 
   /** The error when a file stands where a folder is needed: a key conflict, or a root that is not a folder. */

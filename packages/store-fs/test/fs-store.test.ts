@@ -2,26 +2,14 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { compareKeys, type Store, VarveError } from '@varve/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { compareKeys, VarveError } from '@varve/core'
+import { describe, expect } from 'vitest'
 import { createFsStore } from '../src/fs-store.ts'
 import type { FsStoreOptions } from '../src/options.ts'
-import { filesUnder, makeTempFolder, removeFolder } from './temp-folder.ts'
+import { it } from './store-fixture.ts'
+import { filesUnder } from './temp-folder.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
-
-let folder: string
-let root: string
-let store: Store
-
-beforeEach(async () => {
-  folder = await makeTempFolder()
-  root = join(folder, 'root')
-  store = createFsStore({ root })
-})
-afterEach(async () => {
-  await removeFolder(folder)
-})
 
 async function collect(keys: AsyncIterable<string>): Promise<string[]> {
   const all: string[] = []
@@ -62,7 +50,7 @@ describe('options', () => {
     expect((caught as Error).message).toMatch(message)
   })
 
-  it('takes a file:// URL, as a string or a URL, and writes under that folder', async () => {
+  it('takes a file:// URL, as a string or a URL, and writes under that folder', async ({ folder }) => {
     const url = pathToFileURL(join(folder, 'by url'))
     const fromString = createFsStore({ root: url.href })
     const fromUrl = createFsStore({ root: url, fsync: false })
@@ -73,7 +61,10 @@ describe('options', () => {
     expect(await fromUrl.get('a/b')).toEqual(bytes('from string'))
   })
 
-  it('resolves a relative root against the current folder, and describes it as a file:// URL', () => {
+  it('resolves a relative root against the current folder, and describes it as a file:// URL', ({
+    root,
+    store,
+  }) => {
     const relative = createFsStore({ root: 'some/data' })
     expect(relative.description).toBe(pathToFileURL(resolve('some/data')).href)
     expect(store.description).toBe(pathToFileURL(root).href)
@@ -81,7 +72,7 @@ describe('options', () => {
     expect(store.capabilities).toEqual({ atomicCreate: true, rangeRead: true })
   })
 
-  it('works without fsync', async () => {
+  it('works without fsync', async ({ root }) => {
     const fast = createFsStore({ root, fsync: false })
     await fast.put('p/q', bytes('put'))
     await fast.create('p/r', bytes('created'))
@@ -90,7 +81,10 @@ describe('options', () => {
 })
 
 describe('layout', () => {
-  it('maps each key to the file named by its segments under the root, unicode included', async () => {
+  it('maps each key to the file named by its segments under the root, unicode included', async ({
+    root,
+    store,
+  }) => {
     const key = 'données/été/日本語/🙂 x'
     await store.put(key, bytes('unicode'))
     await store.create('top', bytes('top'))
@@ -99,7 +93,7 @@ describe('layout', () => {
     expect(await collect(store.list('donn'))).toEqual([key])
   })
 
-  it('never writes outside the root, and refuses keys that would leave it', async () => {
+  it('never writes outside the root, and refuses keys that would leave it', async ({ folder, store }) => {
     for (const key of ['../escape', '/absolute', 'a/../../escape', 'a/./b', '.hidden', 'a\\..\\b', 'C:/x']) {
       expect((await failure(store.put(key, bytes('x')))).code).toBe('InvalidKey')
       expect((await failure(store.create(key, bytes('x')))).code).toBe('InvalidKey')
@@ -114,7 +108,10 @@ describe('layout', () => {
     expect(await filesUnder(folder)).toEqual(['root/a..b/c..d'])
   })
 
-  it('leaves no temporary file behind and ignores dot-files in listings and reads', async () => {
+  it('leaves no temporary file behind and ignores dot-files in listings and reads', async ({
+    root,
+    store,
+  }) => {
     await store.put('k/a', bytes('1'))
     await store.put('k/a', bytes('2'))
     await store.create('k/b', bytes('3'))
@@ -131,7 +128,10 @@ describe('layout', () => {
     expect(await store.get('k/a')).toEqual(bytes('2'))
   })
 
-  it('removes the folders a delete leaves empty, never the root nor a folder still in use', async () => {
+  it('removes the folders a delete leaves empty, never the root nor a folder still in use', async ({
+    root,
+    store,
+  }) => {
     await store.put('a/b/c/one', bytes('1'))
     await store.put('a/b/two', bytes('2'))
     await store.delete(['a/b/c/one'])
@@ -142,7 +142,7 @@ describe('layout', () => {
     expect(await store.get('a/b/c/one')).toEqual(bytes('again'))
   })
 
-  it('keeps writes working while deletes remove their folders', async () => {
+  it('keeps writes working while deletes remove their folders', async ({ store }) => {
     const rounds = 40
     for (let round = 0; round < rounds; round++) {
       const key = (i: number) => `busy/${round % 2}/deep/k${i}`
@@ -158,7 +158,10 @@ describe('layout', () => {
     for (const key of left) expect(await store.get(key)).toEqual(bytes('c'))
   })
 
-  it('retries a write whose folder a concurrent delete removes before the write lands in it', async () => {
+  it('retries a write whose folder a concurrent delete removes before the write lands in it', async ({
+    root,
+    store,
+  }) => {
     // A thread that removes the folders whenever they are empty, as a concurrent
     // delete does after its last file, until it has removed them `budget` times:
     // the moment between a write making its folder and creating its temporary
@@ -199,7 +202,7 @@ describe('layout', () => {
 })
 
 describe('reads and listings', () => {
-  it('reads ranges with positioned reads: shorter at the end, empty past it', async () => {
+  it('reads ranges with positioned reads: shorter at the end, empty past it', async ({ store }) => {
     await store.put('r', bytes('0123456789'))
     expect(await store.getRange('r', { offset: 2, length: 3 })).toEqual(bytes('234'))
     expect(await store.getRange('r', { offset: 8, length: 100 })).toEqual(bytes('89'))
@@ -210,7 +213,7 @@ describe('reads and listings', () => {
     expect(await store.getRange('missing', { offset: 0, length: 1 })).toBeUndefined()
   })
 
-  it('lists in UTF-8 byte order across folders', async () => {
+  it('lists in UTF-8 byte order across folders', async ({ store }) => {
     const keys = ['a', 'a/b', 'a/b/c', 'a-c', 'a0', 'a/b-', 'a/b/d', 'ab', 'é', '\uffff', '😀', 'Z', 'a/c']
     for (const key of ['a-c', 'a/b-', 'a0', 'ab', 'é', '\uffff', '😀', 'Z', 'a/c'])
       await store.put(key, bytes(key))
@@ -228,7 +231,7 @@ describe('reads and listings', () => {
     expect(await collect(store.list('a-c/'))).toEqual([])
   })
 
-  it('lists and reads a missing root as empty', async () => {
+  it('lists and reads a missing root as empty', async ({ folder }) => {
     const missing = createFsStore({ root: join(folder, 'nothing', 'here') })
     expect(await collect(missing.list(''))).toEqual([])
     expect(await missing.get('a/b')).toBeUndefined()
@@ -238,7 +241,7 @@ describe('reads and listings', () => {
 })
 
 describe('a file where a folder is needed', () => {
-  it('refuses an object beneath another object with Unsupported, reading it as absent', async () => {
+  it('refuses an object beneath another object with Unsupported, reading it as absent', async ({ store }) => {
     await store.put('a', bytes('file'))
     for (const write of [store.put('a/b', bytes('x')), store.create('a/b/c', bytes('x'))]) {
       const error = await failure(write)
@@ -252,7 +255,10 @@ describe('a file where a folder is needed', () => {
     expect(await collect(store.list('a'))).toEqual(['a'])
   })
 
-  it('refuses an object where a folder of keys stands, instead of calling it taken', async () => {
+  it('refuses an object where a folder of keys stands, instead of calling it taken', async ({
+    root,
+    store,
+  }) => {
     await store.put('x/y', bytes('inside'))
     expect((await failure(store.put('x', bytes('x')))).code).toBe('Unsupported')
     expect((await failure(store.create('x', bytes('x')))).code).toBe('Unsupported')
@@ -263,7 +269,7 @@ describe('a file where a folder is needed', () => {
     expect(await filesUnder(root)).toEqual(['x/y'])
   })
 
-  it('says so when the root itself is a file', async () => {
+  it('says so when the root itself is a file', async ({ folder }) => {
     await writeFile(join(folder, 'plain-file'), 'not a folder')
     const broken = createFsStore({ root: join(folder, 'plain-file') })
     const error = await failure(broken.put('k', bytes('x')))
@@ -276,7 +282,7 @@ describe('a file where a folder is needed', () => {
 })
 
 describe('input checks', () => {
-  it('refuses bytes that are not a Uint8Array and writes nothing', async () => {
+  it('refuses bytes that are not a Uint8Array and writes nothing', async ({ folder, store }) => {
     const error = await failure(store.put('k', 'text' as unknown as Uint8Array))
     expect(error.code).toBe('InvalidArgument')
     expect((await failure(store.create('k', undefined as unknown as Uint8Array))).code).toBe(
@@ -285,7 +291,7 @@ describe('input checks', () => {
     expect(await readdir(folder)).toEqual([])
   })
 
-  it('returns plain Uint8Arrays that the caller may change', async () => {
+  it('returns plain Uint8Arrays that the caller may change', async ({ store }) => {
     await store.put('k', Buffer.from('buffer in'))
     const read = await store.get('k')
     expect(Object.getPrototypeOf(read)).toBe(Uint8Array.prototype)
