@@ -52,9 +52,10 @@ interface Pending {
  * - `getRange` is served from a cached whole object when there is one (and
  *   `inner` can read ranges, so `Unsupported` still surfaces); otherwise it is
  *   passed through, and nothing partial is written to the folder.
- * - `put` and `create` write through: once `inner` took the object, it is
- *   written to the folder too, so a process reads its own writes locally. A
- *   write that failed, or overlapped another write of its key, leaves no copy.
+ * - `put`, `create` and `createInOrder` (where `inner` has it) write through:
+ *   once `inner` took an object, it is written to the folder too, so a process
+ *   reads its own writes locally. A write that failed, overlapped another
+ *   write of its key, or (`createInOrder`) found its key taken leaves no copy.
  * - `delete` is passed through and removes the cached copies.
  * - `list` always asks `inner`: a cache never hides new objects.
  *
@@ -123,29 +124,36 @@ export async function openFolderCachedStore(
     }
   }
 
-  /** Runs a write of `keys`; then writes `bytes` through to the folder, or, when there are none or the write failed, removes the copies. */
-  async function write(keys: readonly string[], bytes: Uint8Array | undefined, call: () => Promise<void>) {
-    const cached = keys.filter((key) => isCacheable(key))
+  /**
+   * Runs a write of `keys`; then writes `copy` through to the folder (or, given a function, the bytes it
+   * returns for each key from the call's result and the key's index), or, where there are none or the write
+   * failed, removes the copies.
+   */
+  async function write<T>(
+    keys: readonly string[],
+    copy: Uint8Array | undefined | ((result: T, index: number) => Uint8Array | undefined),
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const cached = [...keys.entries()].filter(([, key]) => isCacheable(key))
     // Checked before the folder is touched: a key is a path under it.
-    for (const key of cached) validateKey(key)
-    const mine = cached.map((key) => begin(key, true))
-    let written = false
+    for (const [, key] of cached) validateKey(key)
+    const mine = cached.map(([, key]) => begin(key, true))
+    let written: { result: T } | undefined
     try {
-      await call()
-      written = true
+      written = { result: await call() }
+      return written.result
     } finally {
       // Whatever was read or written meanwhile may predate this write (or its failure).
-      for (const [i, key] of cached.entries()) {
+      for (const [i, [, key]] of cached.entries()) {
         for (const other of pending.get(key) ?? []) if (other !== mine[i]) other.stale = true
       }
       await Promise.all(
-        cached.map((key, i) =>
-          written && bytes !== undefined
-            ? cache.write(key, bytes, () => !mine[i]!.stale)
-            : cache.remove([key]),
-        ),
+        cached.map(([index, key], i) => {
+          const bytes = written && (typeof copy === 'function' ? copy(written.result, index) : copy)
+          return bytes !== undefined ? cache.write(key, bytes, () => !mine[i]!.stale) : cache.remove([key])
+        }),
       )
-      for (const [i, key] of cached.entries()) end(key, mine[i]!)
+      for (const [i, [, key]] of cached.entries()) end(key, mine[i]!)
     }
   }
 
@@ -188,6 +196,16 @@ export async function openFolderCachedStore(
       failures: cache.failures,
       lastFailure: cache.lastFailure,
     }),
+  }
+  const createInOrder = inner.createInOrder?.bind(inner)
+  if (createInOrder) {
+    store.createInOrder = (entries, onCreated) =>
+      write(
+        entries.map(([key]) => key),
+        // A key found taken holds another writer's object: no copy of ours.
+        (created: boolean[], i) => (created[i] ? entries[i]![1] : undefined),
+        () => createInOrder(entries, onCreated),
+      )
   }
   if (inner.close) store.close = () => inner.close!()
   return store

@@ -38,7 +38,10 @@ const zero = (): OperationStats => ({ requests: 0, bytes: 0, keys: 0, errors: 0 
  * one request when its iteration starts (that is when a store asks its backend;
  * a listing never iterated costs nothing), and one key per key yielded, so a
  * consumer that stops early is charged only for what it took. Errors are counted and re-thrown
- * unchanged. `description`, `capabilities` and `close` are those of `inner`.
+ * unchanged. `createInOrder` is there when `inner` has it, and counts as
+ * the `create`s it stands for: per entry one request, one key and its bytes
+ * (one error when it throws). `description`, `capabilities` and `close` are
+ * those of `inner`.
  */
 export function createInstrumentedStore(inner: Store): InstrumentedStore {
   let counts = fresh()
@@ -52,9 +55,10 @@ export function createInstrumentedStore(inner: Store): InstrumentedStore {
     keys: number,
     sent: number,
     call: () => Promise<T>,
+    requests = 1,
   ): Promise<T> {
     const stats = counts[op]
-    stats.requests++
+    stats.requests += requests
     stats.keys += keys
     stats.bytes += sent
     try {
@@ -113,6 +117,14 @@ export function createInstrumentedStore(inner: Store): InstrumentedStore {
     resetStats() {
       counts = fresh()
     },
+  }
+  const createInOrder = inner.createInOrder?.bind(inner)
+  if (createInOrder) {
+    store.createInOrder = (entries, onCreated) => {
+      const sent = (entries ?? []).reduce((sum, [, bytes]) => sum + (bytes?.length ?? 0), 0)
+      const n = entries?.length ?? 0
+      return count('create', n, sent, () => createInOrder(entries, onCreated), n)
+    }
   }
   if (inner.close) store.close = () => inner.close!()
   return store
