@@ -30,7 +30,7 @@ import { parseColumnType } from '../model/schema-definition.ts'
 import { type ChunkLayout, DEFAULT_LAYOUT } from '../series/segment-writer.ts'
 import { createCollectionLinks, type LinkHost, type LoadableLinks } from '../sharing/collection-links.ts'
 import { copyDetached } from '../sharing/detached-copy.ts'
-import { LinkStores } from '../sharing/link-stores.ts'
+import { LinkStores, type RemoteStoreOptions } from '../sharing/link-stores.ts'
 import { type ReplicateOptions, replicateCollection } from '../sharing/replicate-collection.ts'
 import { readUpstreamRecord, upstreamsOf } from '../sharing/upstreams.ts'
 import type { Store } from '../store/store.ts'
@@ -74,6 +74,18 @@ export interface RepoOptions {
   readonly cache?: CacheOptions
   /** Passed to the store a URI opens (region, endpoint, ...). */
   readonly store?: StoreOpenOptions
+  /**
+   * The options for the stores of other repositories this one opens by URI:
+   * the upstreams of a published collection and of a replica (recorded as
+   * URIs, so opened anew by every process), the source of a copy, and a remote
+   * of `push`/`pull` given as a URI. Called with the repository's URI (a link's
+   * as recorded, without `#collection`, e.g. `s3://bucket/hub`; a remote's as
+   * given); what it returns goes to that scheme's store factory, as `openStore`'s
+   * options do (e.g. `{ endpoint: 'https://minio.internal:9000', forcePathStyle: true }`).
+   * Default: none for every URI. A store object given in a link is used as it is.
+   * Not a function: `InvalidArgument`.
+   */
+  readonly remotes?: (uri: string) => StoreOpenOptions | undefined
   /** Rows per page and per chunk; the defaults suit most series. */
   readonly layout?: Partial<ChunkLayout>
   /** The wall clock revision times come from (tests use it to skew time). Default `Date.now`. */
@@ -97,6 +109,7 @@ export class Repo {
   readonly #layout: ChunkLayout
   readonly #contexts = new Map<string, CollectionContext>()
   readonly #links: LinkHost
+  readonly #remotes: RemoteStoreOptions | undefined
 
   private constructor(source: Store, cached: Store, options: RepoOptions) {
     this.#source = source
@@ -104,7 +117,8 @@ export class Repo {
     this.#io = new ObjectIo(this.store)
     this.#clock = new HybridLogicalClock(options.clock)
     this.#layout = validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
-    this.#links = { store: this.store, remotes: new LinkStores(ensureMarker) }
+    this.#remotes = options.remotes
+    this.#links = { store: this.store, remotes: new LinkStores(ensureMarker, options.remotes) }
     sharing.set(this, {
       replicate: async (uri, name, replicateOptions) =>
         new Collection(this.#context(await replicateCollection(this.#links, uri, name, replicateOptions))),
@@ -120,8 +134,14 @@ export class Repo {
    */
   static async open(target: string | Store, options: RepoOptions = {}): Promise<Repo> {
     const store = typeof target === 'string' ? await openStore(target, options.store) : target
-    // Before the marker: bad cache or layout options must not leave a new repository behind.
+    // Before the marker: bad cache, layout or remotes options must not leave a new repository behind.
     validateLayout({ ...DEFAULT_LAYOUT, ...options.layout })
+    if (options.remotes !== undefined && typeof options.remotes !== 'function') {
+      throw new VarveError(
+        'InvalidArgument',
+        "The remotes option must be a function from a repository URI to its store's options, e.g. (uri) => (uri.startsWith('s3://') ? { endpoint: 'https://minio.internal:9000' } : undefined).",
+      )
+    }
     const cached = await openTieredCacheStore(store, options.cache ?? {}, (key) =>
       key.startsWith(OBJECTS_PREFIX),
     )
@@ -199,7 +219,7 @@ export class Repo {
    * finishes an interrupted push. Diverging histories arrive as extra heads.
    */
   async push(remote: Remote, options: SyncOptions = {}): Promise<SyncResult> {
-    const target = await openRemote(remote, true)
+    const target = await openRemote(remote, true, this.#remotes)
     const collections: CollectionSyncResult[] = []
     for (const name of await this.collections()) {
       const descriptor = await readDescriptor(this.#source, name)
@@ -210,7 +230,7 @@ export class Repo {
 
   /** Copies every collection of `remote` into this repository; see `push`. */
   async pull(remote: Remote, options: SyncOptions = {}): Promise<SyncResult> {
-    const origin = await openRemote(remote, false)
+    const origin = await openRemote(remote, false, this.#remotes)
     const collections: CollectionSyncResult[] = []
     for (const name of await listCollectionNames(origin)) {
       const descriptor = await readDescriptor(origin, name)
@@ -256,7 +276,7 @@ export class Repo {
     if (known) return known
     let queue: Promise<unknown> = Promise.resolve()
     const transfer = async (direction: 'push' | 'pull', remote: Remote, options?: SyncOptions) => {
-      const other = await openRemote(remote, direction === 'push')
+      const other = await openRemote(remote, direction === 'push', this.#remotes)
       if (direction === 'push') return syncCollection(this.store, other, descriptor, options)
       const theirs = await readDescriptor(other, descriptor.name)
       if (theirs === undefined) {
