@@ -35,13 +35,15 @@ export function describeError(error: unknown, json: boolean): string {
  * the CLI say it as a command instead.
  */
 function inCliWords(error: VarveError): string {
-  const { upstream, copyName } = error.details
+  const { upstream, copyName, collection } = error.details
   if (error.code !== 'ReadOnly' || typeof upstream !== 'string' || typeof copyName !== 'string') {
     return error.message
   }
   const api = `repo.createCollection('${copyName}', { source: '${upstream}' })`
   const command = `varve create ${copyName} --from ${upstream}`
-  return error.message.includes(api)
-    ? error.message.replace(api, command)
-    : `${error.message} For a writable copy: ${command}.`
+  const message = error.message.replace(
+    `repo.dropCollection('${collection}', { replica: true })`,
+    `varve drop ${collection} --replica`,
+  )
+  return message.includes(api) ? message.replace(api, command) : `${message} For a writable copy: ${command}.`
 }

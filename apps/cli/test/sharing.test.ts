@@ -52,6 +52,15 @@ describe('publish, replicate, pull, detached copies', () => {
     expect(copy.stdout).toBe('Created "mine" (timestamp: timestamp[ms]*, value: float64).\n')
     const written = await varve(['-R', 'reader', 'write', 'mine', 'Brussels'], csvRows('2020-01-04,4'))
     expect(written.code, written.stderr).toBe(0)
+
+    // A replica is dropped only when the command says it is one, and the refusal says how.
+    const kept = await varve(['-R', 'reader', 'drop', 'temps'])
+    expect(kept.code).toBe(14)
+    expect(kept.stderr).toContain('varve drop temps --replica')
+    expect(kept.stderr).not.toContain('repo.dropCollection')
+    const dropped = await varve(['-R', 'reader', 'drop', 'temps', '--replica'])
+    expect(dropped.stdout).toBe('Dropped "temps".\n')
+    expect((await varve(['-R', 'reader', '--json', 'ls'])).stdout).not.toContain('"temps"')
   })
 
   it('publishes, lists, reads and unpublishes datasets', async () => {

@@ -104,11 +104,12 @@ export function dropCommand(): Command {
   return new Command('drop')
     .description('Drop a collection and its history (its data objects go at the next gc).')
     .argument('<collection>', 'the collection')
-    .addHelpText('after', '\nExample:\n  $ varve drop scratch')
+    .option('--replica', 'the collection is a read-only replica: stop replicating and delete the local copy')
+    .addHelpText('after', '\nExamples:\n  $ varve drop scratch\n  $ varve drop temperature-live --replica')
     .action(
-      run(async (session, args) => {
+      run(async (session, args, options) => {
         const name = args[0] as string
-        await (await session.openRepo()).dropCollection(name)
+        await (await session.openRepo()).dropCollection(name, { replica: options.replica === true })
         emit(session, { dropped: name }, () => `Dropped "${name}".`)
       }),
     )
