@@ -1,35 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Collection, Repo } from '@varve/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectedOwn, expectedShared, type MadeWrite, SHARED } from '../concurrency/write-plan.ts'
 import { copyProblems } from '../sync/repo-contents.ts'
-import { type Cloud, type Clouds, randomPrefix, startClouds } from './clouds.ts'
+import { type Cloud, randomPrefix } from './clouds.ts'
 import { writeConcurrently } from './concurrent-s3-writers.ts'
 import { contentsOf } from './contents-of.ts'
 import { writeModelledHistory } from './modelled-history.ts'
+import { useCloudsAndFolder } from './use-clouds.ts'
 
-let clouds: Clouds | undefined
-let folder: string | undefined
-
-beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'varve-replication-'))
-  clouds = await startClouds()
-}, 90_000)
-
-afterAll(async () => {
-  try {
-    await clouds?.stop()
-  } finally {
-    if (folder !== undefined) await rm(folder, { recursive: true, force: true })
-  }
-})
-
-function servers(): Clouds {
-  if (clouds === undefined) throw new Error('the cloud servers did not start (see beforeAll)')
-  return clouds
-}
+const { servers, folder } = useCloudsAndFolder('varve-replication-')
 
 /** The repository under `prefix` on `cloud`, through a new client and an empty cache, as another machine sees it. */
 function reopen(cloud: Cloud, prefix: string): Promise<Repo> {
@@ -56,7 +36,9 @@ async function expectMerged(collection: Collection, writes: readonly MadeWrite[]
 
 describe('replication across S3, GCS and Azure (local servers)', () => {
   it('folder → S3 → GCS → Azure → folder: every copy has the same log, heads and rows at every revision', async () => {
-    const source = await Repo.open(join(folder!, 'source'), { layout: { pageRows: 64, maxSegmentRows: 256 } })
+    const source = await Repo.open(join(folder(), 'source'), {
+      layout: { pageRows: 64, maxSegmentRows: 256 },
+    })
     const models = await writeModelledHistory(source)
     for (const model of models) {
       expect(await model.problems(model.collection)).toEqual([])
@@ -71,14 +53,14 @@ describe('replication across S3, GCS and Azure (local servers)', () => {
     const onGcs = await Repo.open(servers().store('GCS', gcs))
     await onGcs.pull(servers().store('S3', s3))
     await onGcs.push(servers().store('Azure', azure))
-    await Repo.clone(servers().store('Azure', azure), join(folder!, 'clone'))
+    await Repo.clone(servers().store('Azure', azure), join(folder(), 'clone'))
 
     const expected = await contentsOf(source)
     const copies: [string, Repo][] = [
       ['S3', await reopen('S3', s3)],
       ['GCS', await reopen('GCS', gcs)],
       ['Azure', await reopen('Azure', azure)],
-      ['the clone', await Repo.open(join(folder!, 'clone'), { create: false })],
+      ['the clone', await Repo.open(join(folder(), 'clone'), { create: false })],
     ]
     for (const [where, copy] of copies) {
       expect(copyProblems(expected, await contentsOf(copy), true), where).toEqual([])
@@ -105,7 +87,7 @@ describe('replication across S3, GCS and Azure (local servers)', () => {
     const setup = await Repo.open(servers().store('S3', prefix))
     await setup.createCollection('readings', { timestamp: 'timestamp*', value: 'float64' })
 
-    const writes = await writeConcurrently(servers(), prefix, folder!, writers)
+    const writes = await writeConcurrently(servers(), prefix, folder(), writers)
     expect(writes).toHaveLength(total)
 
     const merger = await reopen('S3', prefix)

@@ -1,28 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Collection, publish, Repo, replicate, Schema } from '@varve/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Cloud, type Clouds, startClouds } from '../replication/clouds.ts'
+import { describe, expect, it } from 'vitest'
+import type { Cloud } from '../replication/clouds.ts'
+import { useCloudsAndFolder } from '../replication/use-clouds.ts'
 import { registerLocalClouds } from './link-schemes.ts'
 import { chunksOf, objectsOf } from './objects-of.ts'
 
-let clouds: Clouds | undefined
-let folder: string | undefined
-
-beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'varve-sharing-clouds-'))
-  clouds = await startClouds()
-  registerLocalClouds(clouds)
-}, 90_000)
-
-afterAll(async () => {
-  try {
-    await clouds?.stop()
-  } finally {
-    if (folder !== undefined) await rm(folder, { recursive: true, force: true })
-  }
-})
+const { servers, folder } = useCloudsAndFolder('varve-sharing-clouds-', registerLocalClouds)
 
 const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
 const labels = ['p0', 'p1', 'p2', 'p3']
@@ -55,14 +39,9 @@ async function valuesOf(collection: Collection): Promise<Map<string, [bigint[], 
   return out
 }
 
-function servers(): Clouds {
-  if (clouds === undefined) throw new Error('the cloud servers did not start (see beforeAll)')
-  return clouds
-}
-
 describe('sharing across S3, GCS and Azure (local servers)', () => {
   it('publishes a folder to every cloud at once, replicates each into a folder, pushes, pulls: equal everywhere', async () => {
-    const source = await Repo.open(join(folder!, 'publisher'), {
+    const source = await Repo.open(join(folder(), 'publisher'), {
       layout: { pageRows: 32, maxSegmentRows: 64 },
     })
     const prices = await source.createCollection('prices', schema)
@@ -77,7 +56,7 @@ describe('sharing across S3, GCS and Azure (local servers)', () => {
     expect(prices.upstream).toEqual(uris)
 
     // The consumer opens each link by its URI, as another machine would.
-    const consumer = await Repo.open(join(folder!, 'consumer'))
+    const consumer = await Repo.open(join(folder(), 'consumer'))
     const replicas = await Promise.all(
       uris.map((uri, i) => replicate(uri, consumer, `from-${clouds[i]!.toLowerCase()}`)),
     )
@@ -100,11 +79,11 @@ describe('sharing across S3, GCS and Azure (local servers)', () => {
     }
 
     // Later processes: the links are recorded in the folders; URIs open the clouds again.
-    const publisherAgain = (await (await Repo.open(join(folder!, 'publisher'))).collection('prices'))!
+    const publisherAgain = (await (await Repo.open(join(folder(), 'publisher'))).collection('prices'))!
     expect(publisherAgain.upstream).toEqual(uris)
     await publisherAgain.write(batch(248, 2))
     expect((await publisherAgain.push()).every((r) => r.revisions === 1)).toBe(true)
-    const consumerAgain = await Repo.open(join(folder!, 'consumer'))
+    const consumerAgain = await Repo.open(join(folder(), 'consumer'))
     for (const cloud of clouds) {
       const replica = (await consumerAgain.collection(`from-${cloud.toLowerCase()}`))!
       expect((await replica.pull()).revisions).toBe(1)
@@ -113,14 +92,14 @@ describe('sharing across S3, GCS and Azure (local servers)', () => {
   })
 
   it('a partial replica pulls only its series', async () => {
-    const source = await Repo.open(join(folder!, 'partial-publisher'), {
+    const source = await Repo.open(join(folder(), 'partial-publisher'), {
       layout: { pageRows: 32, maxSegmentRows: 64 },
     })
     const prices = await source.createCollection('prices', schema)
     await prices.write(batch(0, 200))
     const hub = servers().store('Azure')
     const [uri] = await publish(prices, [{ store: hub, collection: 'prices' }])
-    const consumer = await Repo.open(join(folder!, 'partial-consumer'))
+    const consumer = await Repo.open(join(folder(), 'partial-consumer'))
     const p1 = await replicate(uri!, consumer, 'p1-only', { series: ['p1'] })
     expect(await p1.labels()).toEqual(['p1'])
     expect((await valuesOf(p1)).get('p1')).toEqual((await valuesOf(prices)).get('p1'))
