@@ -30,13 +30,15 @@ export function keyProblem(key: string): string | undefined {
   if (typeof key !== 'string') return 'a key must be a string'
   if (key.length === 0) return 'a key must not be empty'
   if (!key.isWellFormed()) return 'a key must not hold lone UTF-16 surrogates'
-  if (encoder.encode(key).length > MAX_KEY_BYTES) return `a key must be at most ${MAX_KEY_BYTES} UTF-8 bytes`
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: short keys need no encoding to be measured.
+  if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).length > MAX_KEY_BYTES)
+    return `a key must be at most ${MAX_KEY_BYTES} UTF-8 bytes`
   const bad = forbidden.exec(key)
   if (bad) return `a key must not hold ${JSON.stringify(bad[0])}`
   for (const segment of key.split('/')) {
     if (segment.length === 0) return "a key must not start or end with '/' nor hold '//'"
     if (segment.startsWith('.')) return "no segment of a key may start with '.'"
-    if (encoder.encode(segment).length > MAX_SEGMENT_BYTES)
+    if (segment.length * 3 > MAX_SEGMENT_BYTES && encoder.encode(segment).length > MAX_SEGMENT_BYTES)
       return `each '/'-separated segment must be at most ${MAX_SEGMENT_BYTES} UTF-8 bytes`
   }
   return undefined
