@@ -237,6 +237,36 @@ describe('index order', () => {
     )
   })
 
+  it('orders 64-bit indexes across the 32-bit halves and the sign', () => {
+    const signed = new Schema({ i: 'int64*' })
+    const ordered = [
+      -(2n ** 63n),
+      -(2n ** 32n),
+      -1n,
+      0n,
+      1n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 32n + 1n,
+      2n ** 63n - 1n,
+    ]
+    expect(signed.coerce({ i: ordered }).length).toBe(ordered.length)
+    expect(errorOf(() => signed.coerce({ i: [0n, -1n] })).details.rows).toEqual([0, 1])
+    expect(errorOf(() => signed.coerce({ i: [2n ** 32n, 2n ** 32n - 1n] })).details.rows).toEqual([0, 1])
+    expect(errorOf(() => signed.coerce({ i: [1n, 2n ** 32n, 2n ** 32n] })).message).toMatch(
+      /^Rows 1 and 2 have the same/,
+    )
+    expect(errorOf(() => signed.coerce({ i: [5n, 2n ** 32n + 4n, 2n ** 32n + 3n] })).details.rows).toEqual([
+      1, 2,
+    ])
+    const unsigned = new Schema({ u: 'uint64*' })
+    expect(unsigned.coerce({ u: [0n, 2n ** 31n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n] }).length).toBe(5)
+    expect(errorOf(() => unsigned.coerce({ u: [2n ** 63n, 2n ** 63n - 1n] })).details.rows).toEqual([0, 1])
+    // A frame's own BigInt64Array is checked alike, whatever its offset in its buffer.
+    const buffer = new BigInt64Array([9n, 1n, 3n, 2n])
+    expect(errorOf(() => signed.coerce({ i: buffer.subarray(1) })).details.rows).toEqual([1, 2])
+  })
+
   it('orders int and str indexes', () => {
     const ints = new Schema({ i: 'uint64*' })
     expect(errorOf(() => ints.coerce({ i: [1n, 2n ** 64n - 1n, 2n ** 63n] })).details.rows).toEqual([1, 2])
