@@ -74,6 +74,8 @@ export { createMemoryStore } from './store/memory-store.ts'
 export { redactLocation } from './store/redact-location.ts'
 export {
   type ByteRange,
+  type CreateEntry,
+  type CreateInOrderOptions,
   STORE_CONTRACT_VERSION,
   type Store,
   type StoreCapabilities,

@@ -32,9 +32,9 @@ function orderedStore(): { store: Store; calls: string[][] } {
   const calls: string[][] = []
   const store: Store = {
     ...memory,
-    createInOrder: (entries, onCreated) => {
-      calls.push(entries.map(([key]) => key))
-      return createInOrder(memory, entries, onCreated)
+    createInOrder: (levels, options) => {
+      calls.push(levels.flatMap((level) => level.map(([key]) => key)))
+      return createInOrder(memory, levels, options)
     },
   }
   return { store, calls }
@@ -56,23 +56,33 @@ const wrappers: [string, (inner: Store) => Promise<Store>][] = [
 ]
 
 describe.each(wrappers)('%s', (_, wrap) => {
-  it("uses the inner store's createInOrder, passing entries, results and onCreated through", async () => {
+  it("uses the inner store's createInOrder, passing levels, results and onCreated through", async () => {
     const { store: inner, calls } = orderedStore()
     await inner.create('log/b', bytes('theirs'))
     const wrapped = await wrap(inner)
     expect(wrapped.createInOrder).toBeTypeOf('function')
-    const landed: [number, boolean][] = []
-    const entries = (['log/a', 'log/b', 'log/c'] as const).map((key) => [key, bytes(key)] as const)
-    const created = await createInOrder(wrapped, entries, (i, made) => landed.push([i, made]))
-    expect(created).toEqual([true, false, true])
+    const landed: [number, number, boolean][] = []
+    const created = await createInOrder(
+      wrapped,
+      [
+        [['log/a', bytes('log/a')]],
+        [
+          ['log/b', bytes('log/b')],
+          ['log/c', async () => bytes('log/c')],
+        ],
+      ],
+      { concurrency: 1, onCreated: (l, i, made) => landed.push([l, i, made]) },
+    )
+    expect(created).toEqual([[true], [false, true]])
     expect(landed).toEqual([
-      [0, true],
-      [1, false],
-      [2, true],
+      [0, 0, true],
+      [1, 0, false],
+      [1, 1, true],
     ])
     expect(calls).toEqual([['log/a', 'log/b', 'log/c']])
     expect(await wrapped.get('log/a')).toEqual(bytes('log/a'))
     expect(await wrapped.get('log/b')).toEqual(bytes('theirs'))
+    expect(await wrapped.get('log/c')).toEqual(bytes('log/c'))
   })
 
   it('has no createInOrder when the inner store has none', async () => {
@@ -85,11 +95,8 @@ describe('createInstrumentedStore', () => {
   it('counts createInOrder as the creates it stands for: per entry a request, a key and its bytes', async () => {
     const { store: inner } = orderedStore()
     const store = createInstrumentedStore(inner)
-    await store.createInOrder!([
-      ['a', bytes('abc')],
-      ['b', bytes('de')],
-    ])
-    await expect(store.createInOrder!([['bad//key', bytes('x')]])).rejects.toSatisfy((e) =>
+    await store.createInOrder!([[['a', bytes('abc')]], [['b', async () => bytes('de')]]])
+    await expect(store.createInOrder!([[['bad//key', bytes('x')]]])).rejects.toSatisfy((e) =>
       VarveError.is(e, 'InvalidKey'),
     )
     expect(store.stats().create).toEqual({ requests: 3, bytes: 6, keys: 3, errors: 1 })
@@ -103,11 +110,14 @@ describe('openFolderCachedStore', () => {
     await inner.create('b', bytes('theirs'))
     const store = await openFolderCachedStore(inner, { folder: await tempFolder() })
     await store.createInOrder!([
-      ['a', bytes('ours')],
-      ['b', bytes('not written')],
+      [['a', bytes('ours')]],
+      [['b', bytes('not written')]],
+      [['c', async () => bytes('read')]],
     ])
     inner.resetStats()
     expect(await store.get('a')).toEqual(bytes('ours'))
+    expect(inner.stats().get.requests).toBe(0)
+    expect(await store.get('c')).toEqual(bytes('read'))
     expect(inner.stats().get.requests).toBe(0)
     expect(await store.get('b')).toEqual(bytes('theirs'))
     expect(inner.stats().get.requests).toBe(1)

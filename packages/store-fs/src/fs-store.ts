@@ -35,14 +35,24 @@ import {
   rootNotFolder,
   translateFsError,
 } from './errors.ts'
-import { flushFolder, flushNewFolders, noteNewFolder } from './folder-sync.ts'
+import {
+  flushFolder,
+  flushNewFolders,
+  type KeptFolderHandles,
+  keepFolderHandles,
+  noteNewFolder,
+} from './folder-sync.ts'
 import { listKeys } from './list.ts'
 import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
+import { runLevels } from './run-levels.ts'
 
 /** How many files `delete` removes at once. */
 const deleteConcurrency = 16
-/** How many temporary files `createInOrder` writes at once. */
+/** How many temporary files `createInOrder` writes at once, unless told otherwise. */
 const prepareConcurrency = 8
+/** Temporary file names: unique per process without asking for random bytes per file. */
+const temporaryPrefix = `.tmp-${process.pid}-${randomBytes(6).toString('hex')}-`
+let temporaryCount = 0
 /** How often a write makes its folder, when a concurrent `delete` removes it as empty before the write lands in it. */
 const folderAttempts = 10
 /**
@@ -60,15 +70,20 @@ const createCheckBytes = 64 * 1024
  * - `create` writes a temporary dot-file and hard-links it to the target, which
  *   the OS refuses when the target exists: atomic across processes sharing the
  *   folder (`capabilities.atomicCreate`). The losers get `AlreadyExists`.
- * - `createInOrder` writes and flushes all the temporary files first, several
- *   at once, then links them one by one, flushing the folder after each link.
+ * - `createInOrder` writes and flushes the temporary files of every level in
+ *   the staging folder `<root>/.staging`, several at once and ahead of the
+ *   landing, and links each file into place as soon as its level's turn has
+ *   come; a level's turn ends with one flush of each folder it linked into
+ *   (and of the parents of new folders), so the next level's links come only
+ *   once everything before is on the disk.
  * - With `fsync` (the default) a write resolves once the file and its folder
  *   entry are on the disk, and each new folder on its path as an entry of its
  *   parent (see `noteNewFolder`). Writes landing in one folder at once share
  *   its flushes (see `flushFolder`).
  * - `delete` removes the folders it leaves empty (never the root).
- * - A process killed mid-write may leave a temporary dot-file behind; it is never
- *   listed nor read, and may be removed at any time when no writer runs.
+ * - A process killed mid-write may leave a temporary dot-file behind (beside the
+ *   target, or in the staging folder); it is never listed nor read, and may be
+ *   removed at any time when no writer runs.
  *
  * Throws `InvalidArgument` for bad options (see {@link FsStoreOptions}). The
  * operations throw `InvalidKey` for keys that break the key rules (no key can
@@ -82,22 +97,25 @@ export function createFsStore(options: FsStoreOptions): Store {
   const capabilities: StoreCapabilities = Object.freeze({ atomicCreate: true, rangeRead: true })
   const pathOf = (key: string) => join(root, ...key.split('/'))
   const context = (operation: FsOperation, key: string): FsErrorContext => ({ operation, key, description })
+  // Where createInOrder writes its files before linking them into place (never a key: keys start with no dot).
+  const staging = join(root, '.staging')
 
   /**
    * Writes the bytes to a new temporary file in `folder` (created as needed)
    * and returns its path. With `keepOpen` (ignored on Windows, which cannot
    * rename an open file) it also returns the file's handle, still open, for
    * the caller to close while it renames or links the file: one round trip
-   * fewer on the way to a durable write.
+   * fewer on the way to a durable write. With `leaveNewFolders`, the new
+   * folders on the path are left for the caller to flush (`flushNewFolders`).
    */
   async function writeTemporary(
     folder: string,
     bytes: Uint8Array,
     where: FsErrorContext,
-    keepOpen = false,
+    { keepOpen = false, leaveNewFolders = false } = {},
   ): Promise<{ temporary: string; handle?: FileHandle }> {
     for (let attempt = 1; ; attempt++) {
-      const temporary = join(folder, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`)
+      const temporary = join(folder, `${temporaryPrefix}${++temporaryCount}`)
       let handle: FileHandle
       try {
         handle = await open(temporary, 'wx')
@@ -120,7 +138,7 @@ export function createFsStore(options: FsStoreOptions): Store {
         }
         // New folders on the path, ours or another writer's, reach their parents' entries on the disk
         // (see newFolders in folder-sync.ts); the temporary file keeps them from being removed as empty.
-        if (fsync) await flushNewFolders(folder)
+        if (fsync && !leaveNewFolders) await flushNewFolders(folder)
       } catch (error) {
         if (leaveOpen) await handle.close().catch(() => undefined)
         await discard(temporary)
@@ -181,6 +199,30 @@ export function createFsStore(options: FsStoreOptions): Store {
     return undefined
   }
 
+  /**
+   * Hard-links the file `temporary` to `target`, making the target's folder
+   * (noted as new, see `noteNewFolder`) when it is missing: true when linked,
+   * false when the target was taken.
+   */
+  async function linkInto(temporary: string, target: string, where: FsErrorContext): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await link(temporary, target)
+        return true
+      } catch (error) {
+        const code = errnoCode(error)
+        if (code === 'EEXIST' && !(await isFolder(target))) return false
+        // Missing folder: first object there, or a concurrent delete removed it as empty.
+        if (code !== 'ENOENT' || attempt === folderAttempts) {
+          throw code === 'ENOENT'
+            ? folderVanished(where, folderAttempts - 1, error)
+            : await createFailure(error, target, where)
+        }
+        await makeFolders(dirname(target), where)
+      }
+    }
+  }
+
   /** The error when a file stands where a folder is needed: a key conflict, or a root that is not a folder. */
   async function conflict(where: FsErrorContext, cause: unknown): Promise<VarveError> {
     return (await isFolder(root, true)) ? keyConflict(where, cause) : rootNotFolder(where, cause)
@@ -190,6 +232,18 @@ export function createFsStore(options: FsStoreOptions): Store {
   async function flush(folder: string, where: FsErrorContext): Promise<void> {
     try {
       await flushFolder(folder)
+    } catch (error) {
+      throw translateFsError(error, where)
+    }
+  }
+
+  /**
+   * Flushes the folder's entries through `handles`, and those of the parents of new folders on its path
+   * (see flushNewFolders).
+   */
+  async function flushKept(handles: KeptFolderHandles, folder: string, where: FsErrorContext): Promise<void> {
+    try {
+      await Promise.all([handles.flush(folder), flushNewFolders(folder)])
     } catch (error) {
       throw translateFsError(error, where)
     }
@@ -289,7 +343,7 @@ export function createFsStore(options: FsStoreOptions): Store {
       checkBytes(bytes, where)
       const target = pathOf(key)
       const folder = dirname(target)
-      const { temporary, handle } = await writeTemporary(folder, bytes, where, true)
+      const { temporary, handle } = await writeTemporary(folder, bytes, where, { keepOpen: true })
       const closed = closing(handle, where)
       try {
         await rename(temporary, target)
@@ -311,7 +365,7 @@ export function createFsStore(options: FsStoreOptions): Store {
       const folder = dirname(target)
       // Spares writing a large object when the key is plainly taken; the link below decides races.
       if (bytes.length > createCheckBytes) await refuseExisting(target, where)
-      const { temporary, handle } = await writeTemporary(folder, bytes, where, true)
+      const { temporary, handle } = await writeTemporary(folder, bytes, where, { keepOpen: true })
       const closed = closing(handle, where)
       try {
         // link() fails with EEXIST when the target exists, atomically: exactly one racer wins.
@@ -328,46 +382,76 @@ export function createFsStore(options: FsStoreOptions): Store {
       await settle([fsync ? flush(folder, where) : undefined, removal, closed])
     },
 
-    async createInOrder(entries, onCreated) {
-      const wheres = entries.map(([key, bytes]) => {
-        const where = context('create', validateKey(key))
-        checkBytes(bytes, where)
-        return where
-      })
-      const temporaries: (string | undefined)[] = []
-      const created: boolean[] = []
-      try {
-        // Written and flushed ahead, several at once: only the links are left to make in order.
-        await forEachLimited(entries, prepareConcurrency, async ([key, bytes], i) => {
-          temporaries[i] = (await writeTemporary(dirname(pathOf(key)), bytes, wheres[i]!)).temporary
-        })
-        for (const [i, [key]] of entries.entries()) {
-          const where = wheres[i]!
-          const target = pathOf(key)
-          try {
-            await link(temporaries[i]!, target)
-            created.push(true)
-          } catch (error) {
-            if (errnoCode(error) !== 'EEXIST' || (await isFolder(target))) {
-              throw await createFailure(error, target, where)
-            }
-            created.push(false)
-          }
-          // Before the next link, also when the key was taken: another writer's link may not be flushed yet.
-          if (fsync) await flush(dirname(target), where)
-          onCreated?.(i, created[i]!)
-        }
-      } catch (error) {
-        await Promise.all(temporaries.map((temporary) => temporary && discard(temporary)))
-        throw error
+    async createInOrder(levels, options = {}) {
+      const concurrency = options.concurrency ?? prepareConcurrency
+      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+        throw new VarveError(
+          'InvalidArgument',
+          `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
+        )
       }
-      await Promise.all(
-        temporaries.map((temporary, i) =>
-          unlink(temporary!).catch((error) => {
-            throw translateFsError(error, wheres[i]!)
-          }),
-        ),
+      const wheres = levels.map((level) =>
+        level.map(([key, bytes]) => {
+          const where = context('create', validateKey(key))
+          if (typeof bytes !== 'function') checkBytes(bytes, where)
+          return where
+        }),
       )
+      const created = levels.map((level) => level.map(() => false))
+      // Written aside and not yet linked and removed: what a failure leaves to discard.
+      const temporaries = new Set<string>()
+      // Per level, the folders it linked into, each with the context of one of its entries for errors.
+      const folders = levels.map(() => new Map<string, FsErrorContext>())
+      // Levels flush the same folders again and again; a folder holding our files cannot be removed as empty.
+      const handles = keepFolderHandles()
+      // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
+      const removals: Promise<VarveError | undefined>[] = []
+      try {
+        await runLevels(
+          levels.map((level) => level.length),
+          concurrency,
+          {
+            prepare: async (l, i) => {
+              const given = levels[l]![i]![1]
+              const where = wheres[l]![i]!
+              const bytes = typeof given === 'function' ? await given() : given
+              checkBytes(bytes, where)
+              // Written in the staging folder, not beside the target: a file made there while a level
+              // flushes its folders would make their flushes commit again.
+              const { temporary } = await writeTemporary(staging, bytes, where, { leaveNewFolders: true })
+              temporaries.add(temporary)
+              return temporary
+            },
+            land: async (l, i, temporary) => {
+              const where = wheres[l]![i]!
+              const target = pathOf(levels[l]![i]![0])
+              created[l]![i] = await linkInto(temporary, target, where)
+              // Flushed with the level also when the key was taken: another writer's link may not be yet.
+              folders[l]!.set(dirname(target), where)
+              temporaries.delete(temporary)
+              removals.push(
+                unlink(temporary).then(
+                  () => undefined,
+                  (error: unknown) => translateFsError(error, where),
+                ),
+              )
+              options.onCreated?.(l, i, created[l]![i]!)
+            },
+            seal: async (l) => {
+              if (fsync)
+                await settle([...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where)))
+            },
+          },
+        )
+        const failed = (await Promise.all(removals)).find((error) => error !== undefined)
+        if (failed) throw failed
+      } catch (error) {
+        await Promise.all(removals)
+        await Promise.all([...temporaries].map(discard))
+        throw error
+      } finally {
+        await handles.close()
+      }
       return created
     },
 

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path'
-import { VarveError } from '@varve/core'
+import { type CreateEntry, VarveError } from '@varve/core'
 import { afterEach, describe, expect } from 'vitest'
 import { replaceFolderFsync } from '../src/folder-sync.ts'
 import { logFlushes } from './flush-log.ts'
@@ -9,29 +9,33 @@ import { filesUnder } from './temp-folder.ts'
 const bytes = (text: string) => new TextEncoder().encode(text)
 const text = (data: Uint8Array | undefined) =>
   data === undefined ? undefined : new TextDecoder().decode(data)
+const entries = (keys: readonly string[]): CreateEntry[] => keys.map((key) => [key, bytes(key)])
 
 afterEach(() => replaceFolderFsync(undefined))
 
 describe('createInOrder', () => {
-  it('creates every entry in order, reports taken keys without touching them, and leaves no temporary file', async ({
+  it('creates every entry of every level, reports taken keys without touching them, and leaves no temporary file', async ({
     root,
     store,
   }) => {
     await store.create('log/b', bytes('theirs'))
-    const landed: [number, boolean][] = []
+    const landed: [number, number, boolean][] = []
     const created = await store.createInOrder!(
       [
-        ['log/a', bytes('one')],
-        ['log/b', bytes('two')],
-        ['other/c', bytes('three')],
+        [['log/a', bytes('one')]],
+        [],
+        [
+          ['log/b', bytes('two')],
+          ['other/c', async () => bytes('three')],
+        ],
       ],
-      (index, made) => landed.push([index, made]),
+      { onCreated: (level, index, made) => landed.push([level, index, made]) },
     )
-    expect(created).toEqual([true, false, true])
-    expect(landed).toEqual([
-      [0, true],
-      [1, false],
-      [2, true],
+    expect(created).toEqual([[true], [], [false, true]])
+    expect(landed.sort()).toEqual([
+      [0, 0, true],
+      [2, 0, false],
+      [2, 1, true],
     ])
     expect(text(await store.get('log/a'))).toBe('one')
     expect(text(await store.get('log/b'))).toBe('theirs')
@@ -39,63 +43,101 @@ describe('createInOrder', () => {
     expect(await filesUnder(root)).toEqual(['log/a', 'log/b', 'other/c'])
   })
 
-  it('stops at the first failure, keeping the entries before it and no temporary file', async ({
+  it('stops at the first failure, keeping the levels before it, nothing after it and no temporary file', async ({
     root,
     store,
   }) => {
     await store.put('log/b/below', bytes('a folder of keys stands at log/b'))
-    const landed: number[] = []
-    const error = await store.createInOrder!(
-      [
-        ['log/a', bytes('one')],
-        ['log/b', bytes('two')],
-        ['log/c', bytes('three')],
-      ],
-      (index) => landed.push(index),
-    ).then(
+    const landed: string[] = []
+    const levels = [entries(['log/a']), entries(['log/b']), entries(['log/c', 'log/d'])]
+    const error = await store.createInOrder!(levels, {
+      onCreated: (level, index) => landed.push(levels[level]![index]![0]),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     )
     expect(VarveError.is(error, 'Unsupported')).toBe(true)
-    expect(landed).toEqual([0])
-    expect(text(await store.get('log/a'))).toBe('one')
-    expect(await store.get('log/c')).toBeUndefined()
+    expect(landed).toEqual(['log/a'])
+    expect(text(await store.get('log/a'))).toBe('log/a')
     expect(await filesUnder(root)).toEqual(['log/a', 'log/b/below'])
   })
 
-  it('checks every key and byte array before writing anything', async ({ store }) => {
-    await expect(
-      store.createInOrder!([
-        ['ok', bytes('x')],
-        ['bad//key', bytes('y')],
-      ]),
-    ).rejects.toSatisfy((e: unknown) => VarveError.is(e, 'InvalidKey'))
+  it('fails with the error of a function giving bytes, landing nothing after its level and leaving no temporary file', async ({
+    root,
+    store,
+  }) => {
+    const broken = new VarveError('Integrity', 'corrupted source object')
+    const error = await store.createInOrder!([
+      entries(['a/1', 'a/2']),
+      [
+        ['b/1', bytes('b/1')],
+        [
+          'b/2',
+          async () => {
+            throw broken
+          },
+        ],
+      ],
+      entries(['c/1']),
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBe(broken)
+    // Later levels' files are written ahead: the first level may or may not have landed by then.
+    const left = await filesUnder(root)
+    expect(left.filter((file) => !['a/1', 'a/2', 'b/1'].includes(file))).toEqual([])
+  })
+
+  it('checks every key, byte array and the concurrency before writing anything', async ({ store }) => {
+    await expect(store.createInOrder!([entries(['ok']), entries(['bad//key'])])).rejects.toSatisfy(
+      (e: unknown) => VarveError.is(e, 'InvalidKey'),
+    )
+    await expect(store.createInOrder!([[['ok', 'text' as unknown as Uint8Array]]])).rejects.toSatisfy(
+      (e: unknown) => VarveError.is(e, 'InvalidArgument'),
+    )
+    await expect(store.createInOrder!([entries(['ok'])], { concurrency: 0 })).rejects.toSatisfy(
+      (e: unknown) => VarveError.is(e, 'InvalidArgument'),
+    )
     expect(await store.get('ok')).toBeUndefined()
   })
 
-  it('links each entry and flushes its folder before linking the next, each reported after its flush', async ({
+  it('lands a level only once every entry of the levels before is durable, new folders included', async ({
     root,
     store,
   }) => {
     await store.create('log/b', bytes('theirs'))
-    const keys = ['log/a', 'log/b', 'other/c', 'log/d', 'deep/er/e']
+    const levels = [['log/a', 'log/b', 'other/c'], ['log/d'], ['deep/er/e', 'deep/f', 'log/g']]
     const log = logFlushes(root)
-    const created = store.createInOrder!(
-      keys.map((key) => [key, bytes(key)]),
-      (index) => log.events.push({ kind: 'landed', key: keys[index]! }),
-    )
+    const created = store.createInOrder!(levels.map(entries), {
+      concurrency: 2,
+      onCreated: (level, index) => log.events.push({ kind: 'landed', key: levels[level]![index]! }),
+    })
     await log.resolved('all', created)
-    expect(await created).toEqual([true, false, true, true, true])
-    for (const [i, key] of keys.entries()) {
-      const next = keys.slice(i + 1).find((later) => later !== 'log/b')
-      // A flush of its folder that started once it was linked and ended before the next link.
-      const flushed = log.coveredAt(dirname(join(root, key)), key, next)
-      expect(flushed, key).toBeGreaterThanOrEqual(0)
-      expect(flushed, key).toBeLessThan(log.indexOf('landed', key))
-      expect(log.durableAt(key), key).toBeLessThan(log.indexOf('landed', key))
-      if (i + 1 < keys.length)
-        expect(log.indexOf('landed', key)).toBeLessThan(log.indexOf('landed', keys[i + 1]!))
+    expect(await created).toEqual([[true, false, true], [true], [true, true, true]])
+    for (const [l, level] of levels.entries()) {
+      for (const key of level) {
+        // Durable: the folder and each new folder on the way flushed after the link.
+        expect(log.durableAt(key), key).toBeLessThan(log.indexOf('resolve', 'all'))
+        for (const next of levels[l + 1] ?? []) {
+          expect(log.durableAt(key), `${key} before ${next}`).toBeLessThan(log.indexOf('landed', next))
+          // A flush of its folder that started once it was linked, and ended before the next level's link.
+          expect(
+            log.coveredAt(dirname(join(root, key)), key, next),
+            `${key} before ${next}`,
+          ).toBeGreaterThanOrEqual(0)
+        }
+      }
     }
-    expect(log.indexOf('landed', keys.at(-1)!)).toBeLessThan(log.indexOf('resolve', 'all'))
+  })
+
+  it('flushes each folder once per level, however many entries land in it', async ({ root, store }) => {
+    const keys = Array.from({ length: 24 }, (_, i) => `log/${String(i).padStart(2, '0')}`)
+    await store.create('log/first', bytes('makes the folder'))
+    const log = logFlushes(root)
+    await store.createInOrder!([entries(keys.slice(0, 12)), entries(keys.slice(12))])
+    const flushes = log.events.filter((e) => e.kind === 'start' && e.folder === join(root, 'log'))
+    expect(flushes).toHaveLength(2)
+    expect(await filesUnder(join(root, 'log'))).toEqual(['first', ...keys.map((key) => key.slice(4))].sort())
   })
 })

@@ -58,7 +58,9 @@ const rangeId = (key: string, range: ByteRange) => `${key}\u0000${range.offset}:
  *
  * The cache holds its own copies and every read returns a fresh copy, so a caller
  * may mutate the bytes it gets without corrupting the cache (the cost is one
- * memory copy per read, small beside a trip to a remote store).
+ * memory copy per read, small beside a trip to a remote store). Readers inside
+ * Varve that never modify what they read skip both copies through
+ * `getReadOnly`.
  *
  * Throws `InvalidArgument` when `maxBytes` is not a positive integer or
  * `isCacheable` is not a function.
@@ -95,9 +97,10 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
   let hits = 0
   let misses = 0
 
-  function remember(key: string, id: string, bytes: Uint8Array): void {
+  /** Caches `bytes` under `id`: a copy, unless `shared` (the one reader of them promises not to modify them). */
+  function remember(key: string, id: string, bytes: Uint8Array, shared = false): void {
     if (size(bytes) > maxBytes) return
-    cache.set(id, bytes.slice())
+    cache.set(id, shared ? bytes : bytes.slice())
     if (id === key) return
     setIn(rangesOf, key).add(id)
   }
@@ -116,14 +119,14 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
   }
 
   /** Fetches through `inner`, caching the result under `id` unless a write to `key` happened meanwhile. */
-  async function fetch(key: string, id: string, call: () => Promise<Uint8Array | undefined>) {
+  async function fetch(key: string, id: string, call: () => Promise<Uint8Array | undefined>, shared = false) {
     misses++
     const read: Read = { stale: false }
     const reads = setIn(inFlight, key)
     reads.add(read)
     try {
       const bytes = await call()
-      if (bytes !== undefined && !read.stale) remember(key, id, bytes)
+      if (bytes !== undefined && !read.stale) remember(key, id, bytes, shared)
       return bytes
     } finally {
       reads.delete(read)
@@ -140,24 +143,26 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
     }
   }
 
+  async function getObject(key: string, shared: boolean): Promise<Uint8Array | undefined> {
+    if (!isCacheable(key)) return inner.get(key)
+    // A key the inner store would refuse must not be answered from memory.
+    validateKey(key)
+    const cached = cache.get(key)
+    if (cached) {
+      hits++
+      return shared ? cached : cached.slice()
+    }
+    const bytes = await fetch(key, key, () => inner.get(key), shared)
+    // The whole object serves every range from now on; its range entries would only take room.
+    if (bytes !== undefined && cache.has(key)) dropRanges(key)
+    return bytes
+  }
+
   const store: CachedStore = {
     description: inner.description,
     capabilities: inner.capabilities,
 
-    async get(key) {
-      if (!isCacheable(key)) return inner.get(key)
-      // A key the inner store would refuse must not be answered from memory.
-      validateKey(key)
-      const cached = cache.get(key)
-      if (cached) {
-        hits++
-        return cached.slice()
-      }
-      const bytes = await fetch(key, key, () => inner.get(key))
-      // The whole object serves every range from now on; its range entries would only take room.
-      if (bytes !== undefined && cache.has(key)) dropRanges(key)
-      return bytes
-    },
+    get: (key) => getObject(key, false),
 
     async getRange(key, range) {
       if (!inner.capabilities.rangeRead || !isCacheable(key)) return inner.getRange(key, range)
@@ -187,13 +192,29 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
   }
   const createInOrder = inner.createInOrder?.bind(inner)
   if (createInOrder)
-    store.createInOrder = (entries, onCreated) =>
+    store.createInOrder = (levels, options) =>
       write(
-        entries.map(([key]) => key),
-        () => createInOrder(entries, onCreated),
+        levels.flatMap((level) => level.map(([key]) => key)),
+        () => createInOrder(levels, options),
       )
   if (inner.close) store.close = () => inner.close!()
+  readOnlyGets.set(store, (key) => getObject(key, true))
   return store
+}
+
+/** The no-copy `get` of each cached store made here. */
+const readOnlyGets = new WeakMap<Store, (key: string) => Promise<Uint8Array | undefined>>()
+
+/**
+ * `store.get(key)` for a reader that never modifies the bytes it gets (a
+ * chunk decoded, a hash checked): in front of a cached store made by
+ * `createCachedStore`, a hit returns the cached bytes themselves and a miss
+ * caches the fetched bytes without a copy. Writing into the result corrupts
+ * the cache for every later reader.
+ */
+export function getReadOnly(store: Store, key: string): Promise<Uint8Array | undefined> {
+  const get = readOnlyGets.get(store)
+  return get === undefined ? store.get(key) : get(key)
 }
 
 /** The set under `key` in `map`, made and stored if absent. */

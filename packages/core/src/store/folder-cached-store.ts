@@ -2,7 +2,7 @@ import { VarveError } from '../errors/varve-error.ts'
 import type { CacheStats } from './cached-store.ts'
 import { FolderCache } from './folder-cache.ts'
 import { validateKey, validateRange } from './keys.ts'
-import type { Store } from './store.ts'
+import type { CreateEntry, Store } from './store.ts'
 
 /** The default bound of a cache folder: 1 GiB. */
 export const DEFAULT_FOLDER_CACHE_BYTES = 1024 * 1024 * 1024
@@ -199,14 +199,37 @@ export async function openFolderCachedStore(
   }
   const createInOrder = inner.createInOrder?.bind(inner)
   if (createInOrder) {
-    store.createInOrder = (entries, onCreated) =>
-      write(
+    store.createInOrder = (levels, options) => {
+      const entries = levels.flat()
+      // The bytes a function gives, kept as the store takes them, for the copies written after.
+      const taken = new Map<number, Uint8Array>()
+      let next = 0
+      let landed: boolean[] | undefined
+      const passed = levels.map((level) =>
+        level.map(([key, bytes]): CreateEntry => {
+          const index = next++
+          if (typeof bytes !== 'function') return [key, bytes]
+          return [key, async () => tap(taken, index, await bytes())]
+        }),
+      )
+      return write(
         entries.map(([key]) => key),
         // A key found taken holds another writer's object: no copy of ours.
-        (created: boolean[], i) => (created[i] ? entries[i]![1] : undefined),
-        () => createInOrder(entries, onCreated),
+        (created: boolean[][], i) => {
+          landed ??= created.flat()
+          if (!landed[i]) return undefined
+          const bytes = entries[i]![1]
+          return typeof bytes === 'function' ? taken.get(i) : bytes
+        },
+        () => createInOrder(passed, options),
       )
+    }
   }
   if (inner.close) store.close = () => inner.close!()
   return store
+}
+
+function tap(taken: Map<number, Uint8Array>, index: number, bytes: Uint8Array): Uint8Array {
+  taken.set(index, bytes)
+  return bytes
 }

@@ -1,4 +1,4 @@
-import type { ByteRange, Store, StoreOperation } from './store.ts'
+import type { ByteRange, CreateEntry, Store, StoreOperation } from './store.ts'
 
 /** What one operation of a store has cost so far. */
 export interface OperationStats {
@@ -40,7 +40,7 @@ const zero = (): OperationStats => ({ requests: 0, bytes: 0, keys: 0, errors: 0 
  * consumer that stops early is charged only for what it took. Errors are counted and re-thrown
  * unchanged. `createInOrder` is there when `inner` has it, and counts as
  * the `create`s it stands for: per entry one request, one key and its bytes
- * (one error when it throws). `description`, `capabilities` and `close` are
+ * (bytes given as a function counted as the store reads them; one error when it throws). `description`, `capabilities` and `close` are
  * those of `inner`.
  */
 export function createInstrumentedStore(inner: Store): InstrumentedStore {
@@ -120,10 +120,27 @@ export function createInstrumentedStore(inner: Store): InstrumentedStore {
   }
   const createInOrder = inner.createInOrder?.bind(inner)
   if (createInOrder) {
-    store.createInOrder = (entries, onCreated) => {
-      const sent = (entries ?? []).reduce((sum, [, bytes]) => sum + (bytes?.length ?? 0), 0)
-      const n = entries?.length ?? 0
-      return count('create', n, sent, () => createInOrder(entries, onCreated), n)
+    store.createInOrder = (levels, options) => {
+      const entries = (levels ?? []).flat()
+      const sent = entries.reduce(
+        (sum, [, bytes]) => sum + (typeof bytes === 'function' ? 0 : (bytes?.length ?? 0)),
+        0,
+      )
+      // Bytes a function gives are counted as the store takes them.
+      const counted = (levels ?? []).map((level) =>
+        level.map(([key, bytes]): CreateEntry => {
+          if (typeof bytes !== 'function') return [key, bytes]
+          return [
+            key,
+            async () => {
+              const taken = await bytes()
+              counts.create.bytes += taken?.length ?? 0
+              return taken
+            },
+          ]
+        }),
+      )
+      return count('create', entries.length, sent, () => createInOrder(counted, options), entries.length)
     }
   }
   if (inner.close) store.close = () => inner.close!()

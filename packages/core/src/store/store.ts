@@ -52,21 +52,26 @@ export interface Store {
   create(key: string, bytes: Uint8Array): Promise<void>
 
   /**
-   * Optional fast path for many `create`s that must land in order (a chain of
-   * revisions): the same as calling `create` for each entry one after another,
-   * except that a key already holding an object is left as it is and reported
-   * `false` rather than thrown. Each object is durable before the next becomes
-   * visible, so a crash or a failure midway leaves a prefix of `entries` (plus
-   * keys that already existed). A store implements it where it can prepare the
-   * objects ahead (the fs store writes and flushes them all at once, then links
-   * them in order); callers use `createInOrder` from core, which falls back to
-   * `create` one by one. Calls `onCreated` as each entry lands (durable, or
-   * found taken), in order; resolves, per entry, whether this call created it.
+   * Optional fast path for creating many objects level by level (a copy's
+   * chunks, then series indexes, tree nodes by height, revisions by
+   * generation): every object of a level is durable before any object of the
+   * next level becomes visible; within a level, objects land in any order and
+   * at once. Each entry is created as by `create`, except that a key already
+   * holding an object is left as it is and reported `false` rather than
+   * thrown. A crash or failure midway leaves whole levels, then part of one
+   * level, and nothing after it (plus keys that already existed). Bytes given as a function are read once, when the store is about
+   * to write them (its rejection fails the call), so a caller streams large
+   * levels without holding them in memory. A store implements it where it can
+   * do better than `create` one by one (the fs store writes and flushes the
+   * files of later levels while earlier ones land, and flushes each folder
+   * once per level); callers use `createInOrder` from core, which falls back
+   * to `create`s, level by level. Resolves, per level and entry, whether this
+   * call created it; see {@link CreateInOrderOptions} for the rest.
    */
   createInOrder?(
-    entries: readonly (readonly [key: string, bytes: Uint8Array])[],
-    onCreated?: (index: number, created: boolean) => void,
-  ): Promise<boolean[]>
+    levels: readonly (readonly CreateEntry[])[],
+    options?: CreateInOrderOptions,
+  ): Promise<boolean[][]>
 
   /**
    * Every key starting with `prefix` (a plain string prefix, not only whole
@@ -80,6 +85,21 @@ export interface Store {
 
   /** Releases clients, handles, timers. Optional. */
   close?(): Promise<void>
+}
+
+/** One object for `Store.createInOrder`: its key, and its bytes or a function that reads them. */
+export type CreateEntry = readonly [key: string, bytes: Uint8Array | (() => Promise<Uint8Array>)]
+
+export interface CreateInOrderOptions {
+  /** How many entries are written at once, at most (default 8). A whole number ≥ 1. */
+  readonly concurrency?: number
+  /**
+   * Called as each entry lands (created, or found taken), in no particular
+   * order within its level; all of a level's calls come before the next
+   * level's. An entry that has landed is visible; it is durable once its level
+   * is done (the next level's first call, or the call resolving).
+   */
+  readonly onCreated?: (level: number, index: number, created: boolean) => void
 }
 
 /** The operations of the contract, as named in stats and fault rules. */

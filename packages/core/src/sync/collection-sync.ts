@@ -13,11 +13,8 @@ import { VarveError } from '../errors/varve-error.ts'
 import { compareIndexValues, type IndexValue, indexValueFromJson } from '../model/index-value.ts'
 import { seriesIndexChunks } from '../series/series-index.ts'
 import { createInOrder } from '../store/create-in-order.ts'
-import type { Store } from '../store/store.ts'
+import type { CreateEntry, Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
-
-/** Revisions read into memory and handed to `createInOrder` at once. */
-const REVISION_BATCH = 256
 
 interface PlannedObject {
   readonly hash: string
@@ -127,18 +124,7 @@ export async function syncCollection(
       bytesTotal: total.bytes,
     })
   report('objects')
-  const copy = async (object: PlannedObject) => {
-    const bytes = object.data ?? (await getObject(source, object.hash))
-    await destination.put(objectKey(object.hash), bytes)
-    done.objects++
-    done.bytes += bytes.length
-    report('objects')
-  }
-  // Each group completes before the next starts: a node is written only once all it points at is there.
-  await forEachLimited(plan.chunks, concurrency, copy)
-  await forEachLimited(plan.series, concurrency, copy)
-  for (const level of plan.nodesByHeight) await forEachLimited(level, concurrency, copy)
-
+  const objectLevels = [plan.chunks, plan.series, ...plan.nodesByHeight]
   const revisionBytes = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
@@ -151,19 +137,6 @@ export async function syncCollection(
     // Revision sizes are known only once read: the total grows with them, so done never passes it.
     total.bytes += bytes.length
     return bytes
-  }
-  const copyRevision = async (revision: Revision) => {
-    const bytes = await revisionBytes(revision)
-    const key = `revisions/${target.id}/${nameOf(revision)}`
-    try {
-      await destination.create(key, bytes)
-    } catch (error) {
-      // Another copy got there first: the same name means the same bytes.
-      if (!VarveError.is(error, 'AlreadyExists') && !VarveError.is(error, 'PreconditionFailed')) throw error
-    }
-    done.objects++
-    done.bytes += bytes.length
-    report('revisions')
   }
   // Generation by generation: a revision is copied once every parent it has among
   // the missing ones is there, so a destination never holds a revision without
@@ -184,23 +157,50 @@ export async function syncCollection(
     for (const r of ready) copied.add(r.id)
     remaining = remaining.filter((r) => !copied.has(r.id))
   }
+  // Sizes of the entries handed over, by level and index, for the progress reported as each lands.
+  const sizes: number[][] = []
+  const sized = (level: number, index: number, bytes: Uint8Array) => {
+    const row = sizes[level] ?? []
+    row[index] = bytes.length
+    sizes[level] = row
+    return bytes
+  }
+  const objectEntries = (level: readonly PlannedObject[], l: number): CreateEntry[] =>
+    level.map((object, i) => [
+      objectKey(object.hash),
+      async () => sized(l, i, object.data ?? (await getObject(source, object.hash))),
+    ])
+  const revisionEntries = (generation: readonly Revision[], l: number): CreateEntry[] =>
+    generation.map((revision, i) => [
+      `revisions/${target.id}/${nameOf(revision)}`,
+      async () => sized(l, i, await revisionBytes(revision)),
+    ])
+  const landed = (level: number, index: number) => {
+    done.objects++
+    done.bytes += sizes[level]![index]!
+    report(level < objectLevels.length ? 'objects' : 'revisions')
+  }
+  const revisionLevels = generations.map((g, i) => revisionEntries(g, objectLevels.length + i))
+  // Each level lands whole before the next becomes visible: an object only once all it
+  // points at is there, a revision once its data and its parents are.
   if (destination.createInOrder) {
-    // One after another in generation order, the store preparing them ahead (see Store.createInOrder).
-    const ordered = generations.flat()
-    for (let i = 0; i < ordered.length; i += REVISION_BATCH) {
-      const batch = ordered.slice(i, i + REVISION_BATCH)
-      const entries: [string, Uint8Array][] = []
-      await forEachLimited(batch, concurrency, async (revision, j) => {
-        entries[j] = [`revisions/${target.id}/${nameOf(revision)}`, await revisionBytes(revision)]
-      })
-      await createInOrder(destination, entries, (j) => {
-        done.objects++
-        done.bytes += entries[j]![1].length
-        report('revisions')
+    await createInOrder(destination, [...objectLevels.map(objectEntries), ...revisionLevels], {
+      concurrency,
+      onCreated: landed,
+    })
+  } else {
+    // Objects are content-addressed: a plain put, the cheapest write on every store, may replace one.
+    for (const [l, level] of objectLevels.entries()) {
+      await forEachLimited(level, concurrency, async (object, i) => {
+        const bytes = sized(l, i, object.data ?? (await getObject(source, object.hash)))
+        await destination.put(objectKey(object.hash), bytes)
+        landed(l, i)
       })
     }
-  } else {
-    for (const ready of generations) await forEachLimited(ready, concurrency, copyRevision)
+    await createInOrder(destination, revisionLevels, {
+      concurrency,
+      onCreated: (level, index) => landed(objectLevels.length + level, index),
+    })
   }
   const after = headsOf([...targetRevisions, ...missing])
   return {
