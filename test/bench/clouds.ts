@@ -1,5 +1,5 @@
-import { readdir, readFile, rm } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { BlobServiceClient } from '@azure/storage-blob'
 import { Storage } from '@google-cloud/storage'
@@ -65,7 +65,7 @@ export async function benchClouds(
 ): Promise<{ s3Server: string; results: CloudResult[] }> {
   const source = join(options.root, 'cloud-source')
   await writeSource(source, options.series, options.rows)
-  const files = await objectFiles(source)
+  const files = await pushedObjects(source)
   const servers = await startClouds()
   try {
     const results: CloudResult[] = []
@@ -194,17 +194,20 @@ async function writeSource(folder: string, seriesCount: number, rows: number): P
     await c.series(label(s)).write({ timestamp: timestamps(rows), value: randomWalk(rows, s + 1) })
 }
 
-/** Every file under an `objects` or `revisions` folder of the repository, by its path, read into memory. */
-async function objectFiles(folder: string): Promise<Map<string, Uint8Array>> {
+/**
+ * The objects and revisions a push of the repository writes, by key: what the
+ * raw reference puts and gets. Taken from a push into a memory store rather
+ * than from the folder, where some revisions sit in a pack that a push writes
+ * out one object per revision.
+ */
+async function pushedObjects(folder: string): Promise<Map<string, Uint8Array>> {
+  const pushed = createMemoryStore()
+  await (await Repo.open(folder)).push(pushed)
   const files = new Map<string, Uint8Array>()
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const path = join(entry.parentPath, entry.name)
-    const key = relative(folder, path).split(sep).join('/')
-    if (key.split('/').some((part) => part === 'objects' || part === 'revisions'))
-      files.set(key, await readFile(path))
+  for (const prefix of ['objects/', 'revisions/']) {
+    for await (const key of pushed.list(prefix)) files.set(key, (await pushed.get(key))!)
   }
-  if (files.size === 0) throw new Error(`no objects or revisions found under ${folder}`)
+  if (files.size === 0) throw new Error(`a push of ${folder} wrote no objects or revisions`)
   return files
 }
 
@@ -265,7 +268,13 @@ function rawClient(servers: Clouds, cloud: Cloud): RawClient {
     async put(key, bytes) {
       await client.getBlockBlobClient(key).uploadData(bytes)
     },
-    get: (key) => client.getBlockBlobClient(key).downloadToBuffer(),
+    // One GET, as the store reads a blob (downloadToBuffer asks for the blob's properties first).
+    async get(key) {
+      const body = (await client.getBlockBlobClient(key).download()).readableStreamBody!
+      const chunks: Buffer[] = []
+      for await (const chunk of body) chunks.push(chunk as Buffer)
+      return Buffer.concat(chunks)
+    },
     async delete(key) {
       await client.getBlockBlobClient(key).delete()
     },

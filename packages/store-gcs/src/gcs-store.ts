@@ -11,6 +11,7 @@ import {
   validatePrefix,
   validateRange,
 } from '@varve/core'
+import { crc32cFileOptions } from './crc32c.ts'
 import {
   alreadyExists,
   type GcsErrorContext,
@@ -59,6 +60,7 @@ export function createGcsStore(options: GcsStoreOptions): Store {
     resolveGcsStoreOptions(options)
   const capabilities: StoreCapabilities = Object.freeze({ atomicCreate: true, rangeRead: true })
   const context = (operation: GcsOperation, key: string): GcsErrorContext => ({ operation, key, description })
+  const fileOptions = crc32cFileOptions(bucket)
 
   function fileOf(key: string): File {
     validateKey(key)
@@ -72,7 +74,7 @@ export function createGcsStore(options: GcsStoreOptions): Store {
         { details: { key, store: description } },
       )
     }
-    return bucket.file(name)
+    return bucket.file(name, fileOptions)
   }
 
   /** Runs a call with the retry policy, its failures translated. */
