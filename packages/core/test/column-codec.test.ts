@@ -224,6 +224,30 @@ describe('column codec round trips', () => {
     expect(block.length / 65536).toBeLessThan(5.4)
   })
 
+  it('decodes blocks one after another, whatever the one before left in the shared buffers', () => {
+    const regular = new BigInt64Array(5001)
+    for (let i = 0; i < regular.length; i++) regular[i] = 1_700_000_000_000n + BigInt(i) * 1000n
+    const irregular = regular.map((t, i) => t + BigInt(i % 7))
+    const trues = new Array<boolean>(4099).fill(true)
+    const walk = randomWalk(4099, 100, 1, random(3))
+    const cases: [ColumnType, ColumnArray][] = [
+      ['timestamp[ms]', regular],
+      ['bool', trues],
+      ['timestamp[ms]', irregular],
+      ['float64', walk],
+      ['timestamp[ms]', regular],
+      ['bool', trues],
+      ['float64', walk],
+      ['timestamp[ms]', irregular],
+    ]
+    const blocks = cases.map(([type, values]) => encodeColumn(type, values))
+    cases.forEach(([type, values], i) => {
+      const back = decodeColumn(type, blocks[i]!, values.length)
+      if (Array.isArray(values)) expect(back).toEqual(values)
+      else expect(Buffer.from(bytesOf(back)).equals(Buffer.from(bytesOf(values)))).toBe(true)
+    })
+  })
+
   it('round-trips bools, including lengths that are not multiples of 8', () => {
     const next = random(10)
     for (const n of sizes(10007)) {

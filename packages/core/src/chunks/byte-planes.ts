@@ -26,7 +26,7 @@ export interface PlaneBuffer {
   readonly bytes: Uint8Array
   /** Words per plane: ⌈m / 4⌉. */
   readonly stride: number
-  /** Per plane the OR (0–7) and AND (8–15) of its bytes, filled by `shuffleWords`. */
+  /** Per plane the OR (0–7) and AND (8–15) of its bytes, filled by `shuffleWords` (by `readPlanes` for constant and absent planes only). */
   readonly stats: Int32Array
 }
 
@@ -95,21 +95,25 @@ export function writePlanes(out: ByteWriter, buffer: PlaneBuffer, m: number, pla
  * Reads a plane section of `m` values at most `maxWidth` bytes wide into the
  * shared plane buffer and returns it with the stored width, and whether every
  * plane is constant (all m values equal). Planes from the width up to the
- * next multiple of 4 (or to `zeroTo`) are zero; the caller skips planes 4–7
- * (the high words) when the width is 4 or less.
+ * next multiple of 4 are zero; the caller skips planes 4–7 (the high words)
+ * when the width is 4 or less. A constant plane's byte is also left in
+ * `stats` (as its OR and AND). With `fillUniform` false, a uniform section
+ * is not spread over the buffer: its bytes are only in `stats` (0 from the
+ * width up), which is all a caller decoding equal values needs.
  */
 export function readPlanes(
   input: ByteReader,
   m: number,
   maxWidth: number,
-  zeroTo = 0,
+  fillUniform = true,
 ): PlaneBuffer & { width: number; uniform: boolean } {
   const width = input.u8()
   if (width > maxWidth) throw corrupt(`${width} byte planes where at most ${maxWidth} fit the type`)
-  const planes = Math.max(zeroTo, width > 4 ? 8 : 4)
+  const planes = width > 4 ? 8 : 4
   const buffer = planeBuffer(m, planes)
-  const { words, bytes, stride } = buffer
+  const { words, bytes, stride, stats } = buffer
   let uniform = true
+  let constant = 0
   for (let j = 0; j < width; j++) {
     const target = bytes.subarray(4 * j * stride, 4 * j * stride + m)
     const mode = input.u8()
@@ -120,7 +124,10 @@ export function readPlanes(
     }
     if (storage === CONSTANT) {
       if (bits !== 8) throw corrupt(`unknown byte plane mode ${mode}`)
-      target.fill(input.u8())
+      const byte = input.u8()
+      stats[j] = byte
+      stats[8 + j] = byte
+      constant |= 1 << j
       continue
     }
     uniform = false
@@ -134,14 +141,30 @@ export function readPlanes(
       }
     } else {
       const frame = input.bytes(input.varint(input.remaining))
-      data = bits === 8 ? target : new Uint8Array(length)
+      data = bits === 8 ? target : packedScratch(length)
       decompressInto(data, frame)
       if (bits === 8) continue
     }
     unpackBits(data, bits, target)
   }
+  for (let j = width; j < 8; j++) {
+    stats[j] = 0
+    stats[8 + j] = 0
+  }
+  if (uniform && !fillUniform) return { ...buffer, width, uniform }
+  for (let j = 0; j < width; j++) {
+    if (constant & (1 << j)) bytes.fill(stats[j]!, 4 * j * stride, 4 * j * stride + m)
+  }
   words.fill(0, width * stride, planes * stride)
   return { ...buffer, width, uniform }
+}
+
+let packed = new Uint8Array(0)
+
+/** A reused buffer for a bit-packed plane on its way from zstd to `unpackBits`: valid until the next call. */
+function packedScratch(length: number): Uint8Array {
+  if (packed.length < length) packed = new Uint8Array(Math.max(length, packed.length * 2))
+  return packed.subarray(0, length)
 }
 
 // Four interleaved histograms: on skewed bytes one histogram's increments wait on each other.

@@ -143,13 +143,12 @@ export function decodeDelta64(input: ByteReader, lanes: Int32Array, n: number, o
     unshuffleLoRaw(readPlanes(input, m, 4), staged, lanes, n, orderMap)
     return
   }
-  const planes = readPlanes(input, m, 8)
+  const planes = readPlanes(input, m, 8, false)
   if (planes.uniform) {
-    // Every delta the same (regular timestamps): no planes to gather.
-    const { bytes, stride, width } = planes
-    const planeByte = (j: number) => (j < width ? bytes[4 * j * stride]! : 0)
-    const zl = planeByte(0) | (planeByte(1) << 8) | (planeByte(2) << 16) | (planeByte(3) << 24)
-    const zh = planeByte(4) | (planeByte(5) << 8) | (planeByte(6) << 16) | (planeByte(7) << 24)
+    // Every delta the same (regular timestamps): the planes' bytes are in stats, nothing to gather.
+    const { stats } = planes
+    const zl = stats[0]! | (stats[1]! << 8) | (stats[2]! << 16) | (stats[3]! << 24)
+    const zh = stats[4]! | (stats[5]! << 8) | (stats[6]! << 16) | (stats[7]! << 24)
     deltaDecodeUniform64(lanes, n, zl, zh, orderMap)
   } else if (planes.width <= 4) {
     unshuffleDeltaLo64(planes, lanes, n, orderMap)
@@ -169,7 +168,6 @@ function unshuffleLoRaw(
   n: number,
   orderMap: boolean,
 ): void {
-  const { words: planes, stride } = buffer
   let h = lanes[1]!
   if (orderMap) {
     const flip = ~(h >> 31)
@@ -178,13 +176,33 @@ function unshuffleLoRaw(
   }
   const m = n - 1
   const groups = m >> 2
+  // All ones when unmapping: the hi lane is then flipped as orderMapHi's inverse, else kept.
+  const flip = orderMap ? -1 : 0
+  h = unshuffleLoRawGroups(buffer.words, buffer.stride, groups, lo, lanes, h, flip)
+  unshuffleLoRawRest(buffer.words, buffer.stride, groups, m & 3, lo, lanes, h, flip)
+}
+
+/**
+ * The whole groups of 4 values of `unshuffleLoRaw`; returns the last hi lane
+ * (mapped). Nothing follows the loop: V8 compiles this function while the loop
+ * runs (on-stack replacement), before code after the loop has ever run, and
+ * such code, lacking type feedback, used to throw the optimized code away on
+ * almost every page.
+ */
+function unshuffleLoRawGroups(
+  planes: Int32Array,
+  stride: number,
+  groups: number,
+  lo: Int32Array,
+  lanes: Int32Array,
+  first: number,
+  flip: number,
+): number {
+  let h = first
   const s1 = stride
   const s2 = 2 * stride
   const s3 = 3 * stride
-  let at = 2
-  // All ones when unmapping: the hi lane is then flipped as orderMapHi's inverse, else kept.
-  const flip = orderMap ? -1 : 0
-  for (let q = 0; q < groups; q++, at += 8) {
+  for (let q = 0, at = 2, k = 0; q < groups; q++, at += 8, k += 4) {
     const w0 = planes[q]!
     const w1 = planes[q + s1]!
     const w2 = planes[q + s2]!
@@ -197,29 +215,43 @@ function unshuffleLoRaw(
     const z1 = (t1 & 0xffff) | (t3 << 16)
     const z2 = (t0 >>> 16) | (t2 & 0xffff0000)
     const z3 = (t1 >>> 16) | (t3 & 0xffff0000)
-    const k = at >> 1
     h = (h + ((z0 >>> 1) ^ ((z0 << 31) >> 31))) | 0
-    lanes[at] = lo[k - 1]!
+    lanes[at] = lo[k]!
     lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
     h = (h + ((z1 >>> 1) ^ ((z1 << 31) >> 31))) | 0
-    lanes[at + 2] = lo[k]!
+    lanes[at + 2] = lo[k + 1]!
     lanes[at + 3] = h ^ (flip & (~(h >> 31) | 0x80000000))
     h = (h + ((z2 >>> 1) ^ ((z2 << 31) >> 31))) | 0
-    lanes[at + 4] = lo[k + 1]!
+    lanes[at + 4] = lo[k + 2]!
     lanes[at + 5] = h ^ (flip & (~(h >> 31) | 0x80000000))
     h = (h + ((z3 >>> 1) ^ ((z3 << 31) >> 31))) | 0
-    lanes[at + 6] = lo[k + 2]!
+    lanes[at + 6] = lo[k + 3]!
     lanes[at + 7] = h ^ (flip & (~(h >> 31) | 0x80000000))
   }
-  for (let i = 0; i < (m & 3); i++, at += 2) {
+  return h
+}
+
+/** The last `rest` (< 4) values of `unshuffleLoRaw`, after `groups` whole groups. */
+function unshuffleLoRawRest(
+  planes: Int32Array,
+  stride: number,
+  groups: number,
+  rest: number,
+  lo: Int32Array,
+  lanes: Int32Array,
+  last: number,
+  flip: number,
+): void {
+  let h = last
+  for (let i = 0, k = 4 * groups, at = 2 + 8 * groups; i < rest; i++, k++, at += 2) {
     const shift = 8 * i
     const z =
       ((planes[groups]! >>> shift) & 0xff) |
-      (((planes[groups + s1]! >>> shift) & 0xff) << 8) |
-      (((planes[groups + s2]! >>> shift) & 0xff) << 16) |
-      (((planes[groups + s3]! >>> shift) & 0xff) << 24)
+      (((planes[groups + stride]! >>> shift) & 0xff) << 8) |
+      (((planes[groups + 2 * stride]! >>> shift) & 0xff) << 16) |
+      (((planes[groups + 3 * stride]! >>> shift) & 0xff) << 24)
     h = (h + ((z >>> 1) ^ ((z << 31) >> 31))) | 0
-    lanes[at] = lo[(at >> 1) - 1]!
+    lanes[at] = lo[k]!
     lanes[at + 1] = h ^ (flip & (~(h >> 31) | 0x80000000))
   }
 }
