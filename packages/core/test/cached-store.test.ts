@@ -9,6 +9,7 @@ import {
   VarveError,
 } from '@varve/core'
 import { describe, expect, it } from 'vitest'
+import { getReadOnly } from '../src/store/cached-store.ts'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -287,6 +288,42 @@ describe('createCachedStore', () => {
     expect(() => createCachedStore(createMemoryStore(), options)).toThrow(
       expect.objectContaining({ code: 'InvalidArgument' }),
     )
+  })
+
+  it('hands readers that never modify bytes the cached bytes themselves, and public reads still copies', async () => {
+    const { memory, cached, requests } = setup()
+    await memory.put('a', bytes('abcdef'))
+    const missed = await getReadOnly(cached, 'a')
+    const hit = await getReadOnly(cached, 'a')
+    expect(hit).toBe(missed)
+    expect(requests('get')).toBe(1)
+    expect(cached.cacheStats()).toEqual({ hits: 1, misses: 1, bytes: 6, entries: 1 })
+
+    const copy = await cached.get('a')
+    expect(copy).not.toBe(hit)
+    copy?.fill(0)
+    expect(await getReadOnly(cached, 'a')).toEqual(bytes('abcdef'))
+
+    // A public read's miss caches a copy: the caller's bytes are its own.
+    await memory.put('b', bytes('ghi'))
+    const own = await cached.get('b')
+    own?.fill(0)
+    expect(await getReadOnly(cached, 'b')).toEqual(bytes('ghi'))
+  })
+
+  it('reads read-only like get elsewhere: uncacheable keys, absent keys, other stores', async () => {
+    const memory = createMemoryStore()
+    const inner = createInstrumentedStore(memory)
+    const cached = createCachedStore(inner, { maxBytes: 1024, isCacheable: (key) => key.startsWith('c/') })
+    await memory.put('c/a', bytes('x'))
+    await memory.put('d/a', bytes('y'))
+    expect(await getReadOnly(cached, 'd/a')).toEqual(bytes('y'))
+    expect(await getReadOnly(cached, 'd/a')).toEqual(bytes('y'))
+    expect(await getReadOnly(cached, 'c/absent')).toBeUndefined()
+    expect(inner.stats().get.requests).toBe(3)
+    expect(cached.cacheStats()).toEqual({ hits: 0, misses: 1, bytes: 0, entries: 0 })
+    expect(await getReadOnly(memory, 'c/a')).toEqual(bytes('x'))
+    await expect(getReadOnly(cached, '../up')).rejects.toMatchObject({ code: 'InvalidKey' })
   })
 
   it('forwards description, capabilities and close', async () => {

@@ -1,4 +1,5 @@
 import { VarveError } from '../errors/varve-error.ts'
+import { getReadOnly } from '../store/cached-store.ts'
 import type { ByteRange, Store } from '../store/store.ts'
 import { sha256Hex } from './hash.ts'
 
@@ -18,10 +19,17 @@ export function hashFromObjectKey(key: string): string | undefined {
   return match ? match[1]! + match[2]! : undefined
 }
 
-/** Reads an object and checks its bytes against its hash. Missing is `NotFound`: a repository never references absent objects. */
-export async function getObject(store: Store, hash: string): Promise<Uint8Array> {
+/**
+ * Reads an object and checks its bytes against its hash. Missing is `NotFound`: a repository never references absent objects.
+ * With `readOnly`, the caller promises never to modify the bytes, which may then be a memory cache's own (see `getReadOnly`).
+ */
+export async function getObject(
+  store: Store,
+  hash: string,
+  options: { readOnly?: boolean } = {},
+): Promise<Uint8Array> {
   const key = objectKey(hash)
-  const bytes = await store.get(key)
+  const bytes = await (options.readOnly ? getReadOnly(store, key) : store.get(key))
   if (bytes === undefined) throw missingObject(store, key)
   if (sha256Hex(bytes) !== hash) {
     throw new VarveError(
@@ -56,7 +64,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 export async function getJsonObject(store: Store, hash: string): Promise<unknown> {
-  return parseJson(await getObject(store, hash), objectKey(hash))
+  return parseJson(await getObject(store, hash, { readOnly: true }), objectKey(hash))
 }
 
 export function parseJson(bytes: Uint8Array, key: string): unknown {

@@ -46,7 +46,7 @@ export async function readSeriesRows(
 
 /** Every row of one segment, every column: what a rewrite of the segment starts from. */
 export async function readWholeSegment(io: ObjectIo, schema: Schema, segment: Segment): Promise<Frame> {
-  const bytes = await getObject(io.store, segment.chunk)
+  const bytes = await getObject(io.store, segment.chunk, { readOnly: true })
   const header = parseChunkHeader(schema, bytes, objectKey(segment.chunk))
   const names = schema.columns.map((c) => c.name)
   return decodePages(
@@ -66,7 +66,7 @@ async function readSegment(io: ObjectIo, schema: Schema, segment: Segment, plan:
   const ranged = io.store.capabilities.rangeRead && segment.bytes > WHOLE_READ_BYTES && !whole
   let frame: Frame
   if (!ranged) {
-    const bytes = await getObject(io.store, segment.chunk)
+    const bytes = await getObject(io.store, segment.chunk, { readOnly: true })
     const header = await io.memo(`header:${segment.chunk}`, async () => parseChunkHeader(schema, bytes, key))
     const [from, to] = pagesInRange(header, plan.range)
     frame = decodePages(schema, header, { bytes, base: 0, verify: false, key }, from, to, plan.columns)
