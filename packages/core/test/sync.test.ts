@@ -130,3 +130,43 @@ describe('push, pull and clone', () => {
     expect(await c.labels()).toEqual(['a', 'b', 'z'])
   })
 })
+
+describe('a long history', () => {
+  it('arrives in a pack and its heads loose, all of it readable, and up to date after one listing per side', async () => {
+    const repo = await Repo.open(createMemoryStore())
+    const c = await repo.createCollection('c', schema)
+    for (let d = 1; d <= 20; d++) await c.series(d % 2 ? 'a' : 'b').write({ timestamp: [day(d)], value: [d] })
+    const side = await Repo.clone(repo.store, createMemoryStore())
+    const diverged = (await side.collection('c'))!
+    await diverged.series('a').write({ timestamp: [day(25)], value: [25] })
+    await c.series('a').write({ timestamp: [day(21)], value: [21] })
+    await repo.pull(side.store)
+
+    const store = createInstrumentedStore(createMemoryStore())
+    const progress: SyncProgress[] = []
+    const result = await (await Repo.open(store)).pull(repo.store, { onProgress: (p) => progress.push(p) })
+    expect(result.collections[0]).toMatchObject({ revisions: 22, upToDate: false })
+    expect(progress.at(-1)).toMatchObject({
+      objectsDone: progress.at(-1)!.objectsTotal,
+      bytesDone: progress.at(-1)!.bytesTotal,
+    })
+    const keys = async (prefix: string) => {
+      const out: string[] = []
+      for await (const key of store.list(prefix)) out.push(key)
+      return out
+    }
+    // The two heads loose, the 20 revisions before them in one pack.
+    expect(await keys('revisions/')).toHaveLength(2)
+    expect(await keys('packs/')).toHaveLength(1)
+    const copy = (await (await Repo.open(store)).collection('c'))!
+    expect((await copy.log()).map((r) => r.id)).toEqual((await c.log()).map((r) => r.id))
+    expect((await copy.heads()).map((r) => r.id).sort()).toEqual((await c.heads()).map((r) => r.id).sort())
+    expect(await snapshot(await Repo.open(store))).toEqual(await snapshot(repo))
+
+    store.resetStats()
+    const again = await (await Repo.open(store)).pull(repo.store)
+    expect(again.collections[0]!.upToDate).toBe(true)
+    expect(store.stats().list.requests).toBeLessThanOrEqual(2)
+    expect(store.stats().get.requests).toBeLessThanOrEqual(2)
+  })
+})

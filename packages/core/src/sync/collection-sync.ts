@@ -15,6 +15,7 @@ import { seriesIndexChunks } from '../series/series-index.ts'
 import { createInOrder } from '../store/create-in-order.ts'
 import type { CreateEntry, Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
+import { generationsOf, nameOf, revisionLevels } from './revision-levels.ts'
 
 interface PlannedObject {
   readonly hash: string
@@ -76,9 +77,9 @@ export async function syncCollection(
   const target = copyPlan.target ?? (await ensureDescriptorLike(destination, descriptor))
   const sourceLog = new Changelog(source, descriptor.id)
   const targetLog = new Changelog(destination, target.id)
-  // Up to date when the destination holds every loose source revision (every
-  // source head is loose, and a destination that holds a revision holds its
-  // ancestors): one listing per side.
+  // Up to date when the destination holds every source head loose (every source
+  // head is loose, and a destination that holds a revision holds its ancestors;
+  // a copy may have packed the others): one listing per side.
   const [sourceLoose, targetLoose] = await Promise.all([sourceLog.listLoose(), targetLog.listLoose()])
   const looseThere = new Set(targetLoose.map(nameOf))
   if (sourceLoose.length === 0 && targetLoose.length > 0) await copyPlan.whenSourceEmpty?.()
@@ -90,7 +91,7 @@ export async function syncCollection(
     heads: headsOf(targetLoose).map((r) => r.id),
     upToDate: true,
   })
-  if (sourceLoose.every((r) => looseThere.has(nameOf(r)))) return upToDate()
+  if (headsOf(sourceLoose).every((r) => looseThere.has(nameOf(r)))) return upToDate()
   const [sourceRevisions, targetRevisions] = await Promise.all([sourceLog.list(), targetLog.list()])
   const present = new Set(targetRevisions.map(nameOf))
   const missing = sourceRevisions.filter((r) => !present.has(nameOf(r)))
@@ -101,30 +102,15 @@ export async function syncCollection(
     const hash = hashFromObjectKey(key)
     if (hash) have.add(hash)
   }
-  const plan = await planObjects(
-    source,
-    destination,
-    descriptor,
-    missing.map((r) => sourceLog.read(r)),
-    have,
-    copyPlan.scope ?? linkScope(descriptor),
-    once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
-    concurrency,
-  )
-  const all = [...plan.chunks, ...plan.series, ...plan.nodesByHeight.flat()]
-  const total = { objects: all.length + missing.length, bytes: all.reduce((n, o) => n + o.bytes, 0) }
-  const done = { objects: 0, bytes: 0 }
-  const report = (phase: 'objects' | 'revisions') =>
-    options.onProgress?.({
-      collection: descriptor.name,
-      phase,
-      objectsDone: done.objects,
-      objectsTotal: total.objects,
-      bytesDone: done.bytes,
-      bytesTotal: total.bytes,
-    })
-  report('objects')
-  const objectLevels = [plan.chunks, plan.series, ...plan.nodesByHeight]
+  const generations = generationsOf(missing)
+  if (generations === undefined) {
+    throw new VarveError(
+      'Integrity',
+      `The changelog of "${descriptor.name}" in ${source.description} has a cycle; nothing was copied.`,
+    )
+  }
+  const after = headsOf([...targetRevisions, ...missing])
+  const total = { objects: missing.length, bytes: 0 }
   const revisionBytes = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
@@ -138,56 +124,72 @@ export async function syncCollection(
     total.bytes += bytes.length
     return bytes
   }
-  // Generation by generation: a revision is copied once every parent it has among
-  // the missing ones is there, so a destination never holds a revision without
-  // its history, even when the copy is killed midway.
-  let remaining = missing
-  const copied = new Set<string>()
-  const waiting = new Set(missing.map((r) => r.id))
-  const generations: Revision[][] = []
-  while (remaining.length > 0) {
-    const ready = remaining.filter((r) => r.parents.every((p) => !waiting.has(p) || copied.has(p)))
-    if (ready.length === 0) {
-      throw new VarveError(
-        'Integrity',
-        `The changelog of "${descriptor.name}" in ${source.description} has a cycle; nothing more was copied.`,
-      )
-    }
-    generations.push(ready)
-    for (const r of ready) copied.add(r.id)
-    remaining = remaining.filter((r) => !copied.has(r.id))
-  }
-  // Sizes of the entries handed over, by level and index, for the progress reported as each lands.
-  const sizes: number[][] = []
+  // Packs of revisions are read while the objects are planned.
+  const [plan, revisions] = await Promise.all([
+    planObjects(
+      source,
+      destination,
+      descriptor,
+      missing.map((r) => sourceLog.read(r)),
+      have,
+      copyPlan.scope ?? linkScope(descriptor),
+      once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
+      concurrency,
+    ),
+    revisionLevels(generations, new Set(after.map((r) => r.id)), target.id, revisionBytes, concurrency),
+  ])
+  const objectLevels = [plan.chunks, plan.series, ...plan.nodesByHeight]
+  const all = objectLevels.flat()
+  total.objects += all.length
+  total.bytes += all.reduce((n, o) => n + o.bytes, 0)
+  const done = { objects: 0, bytes: 0 }
+  const report = (phase: 'objects' | 'revisions') =>
+    options.onProgress?.({
+      collection: descriptor.name,
+      phase,
+      objectsDone: done.objects,
+      objectsTotal: total.objects,
+      bytesDone: done.bytes,
+      bytesTotal: total.bytes,
+    })
+  report('objects')
+  // The objects and revisions each entry stands for, and their bytes, by level and index, counted as it lands.
+  const counts: number[][] = [
+    ...objectLevels.map((level) => level.map(() => 1)),
+    ...revisions.map((level) => level.map((o) => o.revisions)),
+  ]
+  const sizes: number[][] = counts.map(() => [])
   const sized = (level: number, index: number, bytes: Uint8Array) => {
-    const row = sizes[level] ?? []
-    row[index] = bytes.length
-    sizes[level] = row
+    sizes[level]![index] = bytes.length
     return bytes
   }
-  const objectEntries = (level: readonly PlannedObject[], l: number): CreateEntry[] =>
-    level.map((object, i) => [
-      objectKey(object.hash),
-      async () => sized(l, i, object.data ?? (await getObject(source, object.hash))),
-    ])
-  const revisionEntries = (generation: readonly Revision[], l: number): CreateEntry[] =>
-    generation.map((revision, i) => [
-      `revisions/${target.id}/${nameOf(revision)}`,
-      async () => sized(l, i, await revisionBytes(revision)),
-    ])
+  const levels: CreateEntry[][] = [
+    ...objectLevels.map((level, l) =>
+      level.map(
+        (object, i): CreateEntry => [
+          objectKey(object.hash),
+          async () => sized(l, i, object.data ?? (await getObject(source, object.hash))),
+        ],
+      ),
+    ),
+    ...revisions.map((level, r) =>
+      level.map(({ key, bytes, size }, i): CreateEntry => {
+        const l = objectLevels.length + r
+        // A pack counts the bytes of the revisions it holds, as they would count loose.
+        if (size !== undefined) sizes[l]![i] = size
+        return [key, typeof bytes === 'function' ? async () => sized(l, i, await bytes()) : bytes]
+      }),
+    ),
+  ]
   const landed = (level: number, index: number) => {
-    done.objects++
+    done.objects += counts[level]![index]!
     done.bytes += sizes[level]![index]!
     report(level < objectLevels.length ? 'objects' : 'revisions')
   }
-  const revisionLevels = generations.map((g, i) => revisionEntries(g, objectLevels.length + i))
   // Each level lands whole before the next becomes visible: an object only once all it
   // points at is there, a revision once its data and its parents are.
   if (destination.createInOrder) {
-    await createInOrder(destination, [...objectLevels.map(objectEntries), ...revisionLevels], {
-      concurrency,
-      onCreated: landed,
-    })
+    await createInOrder(destination, levels, { concurrency, onCreated: landed })
   } else {
     // Objects are content-addressed: a plain put, the cheapest write on every store, may replace one.
     for (const [l, level] of objectLevels.entries()) {
@@ -197,12 +199,11 @@ export async function syncCollection(
         landed(l, i)
       })
     }
-    await createInOrder(destination, revisionLevels, {
+    await createInOrder(destination, levels.slice(objectLevels.length), {
       concurrency,
       onCreated: (level, index) => landed(objectLevels.length + level, index),
     })
   }
-  const after = headsOf([...targetRevisions, ...missing])
   return {
     collection: descriptor.name,
     revisions: missing.length,
@@ -230,10 +231,6 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
     result ??= compute()
     return result
   }
-}
-
-function nameOf(revision: Revision): string {
-  return revision.key.slice(revision.key.lastIndexOf('/') + 1)
 }
 
 async function planObjects(
