@@ -2,7 +2,7 @@ import { sha256Hex } from '../chunks/hash.ts'
 import { encodeJson, parseJson } from '../chunks/objects.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import type { Closed, IndexValueJson } from '../model/index-value.ts'
-import type { Store } from '../store/store.ts'
+import type { CreateEntry, Store } from '../store/store.ts'
 import { compareHlc, type HlcTimestamp, type HybridLogicalClock } from './hlc.ts'
 import { decodePack, encodePack, type PackedRevision } from './packs.ts'
 import {
@@ -172,7 +172,12 @@ export class Changelog {
 
   /**
    * Writes a new revision on top of `parents`. Its clock value is later than
-   * every parent's, whatever this machine's wall clock says.
+   * every parent's, whatever this machine's wall clock says. `objects` (the
+   * data the revision references, not yet written) land first, durable before
+   * the revision becomes visible: in one `createInOrder` of two levels where
+   * the store has it (the fs store then writes and flushes all the files at
+   * once and links the revision last), else as puts at once and then the
+   * revision's create.
    */
   async commit(
     clock: HybridLogicalClock,
@@ -180,6 +185,7 @@ export class Changelog {
     parents: readonly Revision[],
     root: TreeRoot,
     details: { message: string; changes: readonly SeriesOp[] },
+    objects: readonly CreateEntry[] = [],
   ): Promise<Revision> {
     const hlc = clock.tick(...parents.map((p) => p.hlc))
     const id = formatRevisionId(hlc, writer)
@@ -194,12 +200,23 @@ export class Changelog {
     const bytes = encodeJson({ kind: 'revision', ...body })
     const name = formatRevisionName({ id, contentHash: sha256Hex(bytes), parents: parentIds })
     const key = this.#prefix + name
-    await createWithRetry(this.#store, key, bytes)
+    if (objects.length > 0 && this.#store.createInOrder) {
+      const landed = await this.#store.createInOrder([objects, [[key, bytes]]])
+      // The key names the revision's content hash: an object already under it is ours or corrupt.
+      if (landed[1]?.[0] !== true && !sameBytes(await this.#store.get(key), bytes)) throw revisionTaken(key)
+    } else {
+      await Promise.all(objects.map(([objectKey, data]) => this.#put(objectKey, data)))
+      await createWithRetry(this.#store, key, bytes)
+    }
     this.#bodies.set(id, body)
     this.#written.set(key, bytes)
     // Enough for an automatic squash (it packs at most the loose revisions past AUTO_SQUASH_AT).
     if (this.#written.size > 2 * AUTO_SQUASH_AT) this.#written.delete(this.#written.keys().next().value!)
     return this.#parse(key)
+  }
+
+  async #put(key: string, data: CreateEntry[1]): Promise<void> {
+    await this.#store.put(key, typeof data === 'function' ? await data() : data)
   }
 
   async #loadPacks(): Promise<[string, readonly PackedRevision[]][]> {
@@ -285,6 +302,14 @@ async function createWithRetry(store: Store, key: string, bytes: Uint8Array): Pr
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * (0.5 + Math.random())))
     }
   }
+}
+
+function revisionTaken(key: string): VarveError {
+  return new VarveError(
+    'Integrity',
+    `Revision ${key} already exists with other bytes than the ones its name hashes: the store holds a corrupted revision. Check the store, then write again.`,
+    { details: { key } },
+  )
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { Store } from '../store/store.ts'
+import type { CreateEntry, Store } from '../store/store.ts'
 import { sha256Hex } from './hash.ts'
 import { encodeJson, getJsonObject, objectKey } from './objects.ts'
 
@@ -14,26 +14,45 @@ type ParsedCache = LRUCache<string, { value: unknown }>
  * A batch (`batch()`) starts its writes at once and lets the caller go on:
  * a commit writes all its objects concurrently, then `flush()`es them before
  * it writes the revision that references them, so latency is one round of
- * writes, not one per object, and the revision still comes last.
+ * writes, not one per object, and the revision still comes last. A
+ * collecting batch (`batch({ collect: true })`) writes nothing and hands its
+ * objects over (`drain()`), for a store that lands them together with the
+ * revision in one `createInOrder`.
  */
 export class ObjectIo {
   readonly store: Store
   readonly #parsed: ParsedCache
   readonly #pending: Promise<void>[] | undefined
+  readonly #collected: Map<string, Uint8Array> | undefined
 
   constructor(
     store: Store,
     options: { cachedObjects?: number } = {},
-    shared?: { parsed: ParsedCache; batch: boolean },
+    shared?: { parsed: ParsedCache; batch: 'write' | 'collect' },
   ) {
     this.store = store
     this.#parsed = shared?.parsed ?? new LRUCache({ max: options.cachedObjects ?? 20_000 })
-    this.#pending = shared?.batch ? [] : undefined
+    this.#pending = shared?.batch === 'write' ? [] : undefined
+    this.#collected = shared?.batch === 'collect' ? new Map() : undefined
   }
 
-  /** A view that writes without waiting; call `flush()` before relying on the writes. */
-  batch(): ObjectIo {
-    return new ObjectIo(this.store, {}, { parsed: this.#parsed, batch: true })
+  /**
+   * A view that writes without waiting; call `flush()` before relying on the
+   * writes. With `collect`, it writes nothing: `drain()` returns the objects.
+   */
+  batch(options: { collect?: boolean } = {}): ObjectIo {
+    return new ObjectIo(
+      this.store,
+      {},
+      { parsed: this.#parsed, batch: options.collect ? 'collect' : 'write' },
+    )
+  }
+
+  /** The objects a collecting batch was given since the last drain, once each, as `createInOrder` entries. */
+  drain(): CreateEntry[] {
+    const entries = [...(this.#collected ?? [])].map(([key, bytes]) => [key, bytes] as const)
+    this.#collected?.clear()
+    return entries
   }
 
   /** Waits for every write of the batch; throws the first failure once all have settled. */
@@ -80,6 +99,10 @@ export class ObjectIo {
   }
 
   async #put(hash: string, bytes: Uint8Array): Promise<void> {
+    if (this.#collected) {
+      this.#collected.set(objectKey(hash), bytes)
+      return
+    }
     const write = this.store.put(objectKey(hash), bytes)
     if (this.#pending) this.#pending.push(write)
     else await write

@@ -54,7 +54,8 @@ export function commitChanges(
     const revisions = await ctx.changelog.listLoose()
     const head = latestHead(revisions)
     const root = head === undefined ? null : (await ctx.changelog.read(head)).root
-    const io = ctx.io.batch()
+    // A store that lands objects and revision in one ordered call gets them all at once (see Changelog.commit).
+    const io = ctx.io.batch({ collect: ctx.io.store.createInOrder !== undefined })
     const treeChanges = new Map<string, TreeEntry | null>()
     const ops: SeriesOp[] = []
     await Promise.all(
@@ -78,10 +79,8 @@ export function commitChanges(
       ctx.writer,
       head === undefined ? [] : [head],
       newRoot,
-      {
-        message,
-        changes: ops,
-      },
+      { message, changes: ops },
+      io.drain(),
     )
     if (revisions.length + 1 > AUTO_SQUASH_AT) await ctx.changelog.squash()
     return revision
