@@ -25,7 +25,7 @@ export interface CloudBenchOptions {
 
 export interface CloudResult {
   readonly cloud: Cloud
-  /** Bytes of the repository's objects and revisions: what a push sends and a pull receives. */
+  /** Bytes of every object a push of the repository writes: what a push sends and a pull receives. */
   readonly bytes: number
   readonly objects: number
   readonly push: { readonly varveMs: number; readonly rawMs: number }
@@ -195,19 +195,16 @@ async function writeSource(folder: string, seriesCount: number, rows: number): P
 }
 
 /**
- * The objects and revisions a push of the repository writes, by key: what the
- * raw reference puts and gets. Taken from a push into a memory store rather
- * than from the folder, where some revisions sit in a pack that a push writes
- * out one object per revision.
+ * Every object a push of the repository writes, by key: what the raw reference
+ * puts and gets. Taken from a push into a memory store rather than from the
+ * folder, whose revisions may be packed otherwise than a push sends them.
  */
 async function pushedObjects(folder: string): Promise<Map<string, Uint8Array>> {
   const pushed = createMemoryStore()
   await (await Repo.open(folder)).push(pushed)
   const files = new Map<string, Uint8Array>()
-  for (const prefix of ['objects/', 'revisions/']) {
-    for await (const key of pushed.list(prefix)) files.set(key, (await pushed.get(key))!)
-  }
-  if (files.size === 0) throw new Error(`a push of ${folder} wrote no objects or revisions`)
+  for await (const key of pushed.list('')) files.set(key, (await pushed.get(key))!)
+  if (files.size === 0) throw new Error(`a push of ${folder} wrote nothing`)
   return files
 }
 
