@@ -237,6 +237,14 @@ export function createFsStore(options: FsStoreOptions): Store {
     }
   }
 
+  async function flushNewFoldersOf(folder: string, where: FsErrorContext): Promise<void> {
+    try {
+      await flushNewFolders(folder)
+    } catch (error) {
+      throw translateFsError(error, where)
+    }
+  }
+
   /**
    * Flushes the folder's entries through `handles`, and those of the parents of new folders on its path
    * (see flushNewFolders).
@@ -438,8 +446,13 @@ export function createFsStore(options: FsStoreOptions): Store {
               options.onCreated?.(l, i, created[l]![i]!)
             },
             seal: async (l) => {
-              if (fsync)
-                await settle([...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where)))
+              if (!fsync) return
+              const flushes = [...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where))
+              // A staging folder just made is noted new like any other (see noteNewFolder); its entry
+              // needs no flush, but the note goes only with one.
+              const [, where] = [...folders[l]!][0] ?? []
+              if (where) flushes.push(flushNewFoldersOf(staging, where))
+              await settle(flushes)
             },
           },
         )
