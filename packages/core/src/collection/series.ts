@@ -10,7 +10,7 @@ import { type DeleteOptions, type ReadOptions, toReadPlan, toRowRange } from './
 import { replicaReadOnly } from './replica-errors.ts'
 import { clampToScope, type ResolvedScope } from './scope.ts'
 import { readSeriesInfo, type SeriesInfo } from './series-info.ts'
-import { resolveSnapshot, type Version } from './snapshot.ts'
+import { type BeforeDecode, readLatest, resolveSnapshot, type Snapshot, type Version } from './snapshot.ts'
 
 /** One series of a collection, named by its label. Get it with `collection.series(label)`. */
 export class Series {
@@ -68,12 +68,17 @@ export class Series {
   async read(options: ReadOptions = {}): Promise<Frame> {
     const parsed = toReadPlan(this.#ctx.schema, options)
     const plan = { ...parsed, range: clampToScope(this.#scope, this.label, parsed.range) }
-    const snapshot = await resolveSnapshot(this.#ctx, options.at ?? this.#version)
-    const entry = await getEntry(this.#ctx.io, snapshot.root, this.label)
-    const selected = this.#ctx.schema.select(plan.columns)
-    if (entry === undefined) return Frame.empty(selected)
-    const index = await readSeriesIndex(this.#ctx.io, this.#ctx.schema, entry.series)
-    const frame = await readSeriesRows(this.#ctx.io, this.#ctx.schema, index, plan)
+    const version = options.at ?? this.#version
+    const readAt = async (snapshot: Snapshot, beforeDecode?: BeforeDecode) => {
+      const entry = await getEntry(this.#ctx.io, snapshot.root, this.label)
+      if (entry === undefined) return Frame.empty(this.#ctx.schema.select(plan.columns))
+      const index = await readSeriesIndex(this.#ctx.io, this.#ctx.schema, entry.series)
+      return readSeriesRows(this.#ctx.io, this.#ctx.schema, index, plan, beforeDecode)
+    }
+    const frame =
+      version === 'latest'
+        ? await readLatest(this.#ctx, readAt)
+        : await readAt(await resolveSnapshot(this.#ctx, version))
     const from = Math.min(frame.length, plan.offset)
     return frame.slice(
       from,

@@ -27,18 +27,20 @@ export interface ReadPlan {
 /**
  * Reads the rows of a series that fall in the range, fetching only the
  * segments that overlap it and, where the store reads byte ranges, only the
- * pages of large chunks that do.
+ * pages of large chunks that do. `beforeDecode` runs between a segment's
+ * fetch and its decoding; its rejection stops the read.
  */
 export async function readSeriesRows(
   io: ObjectIo,
   schema: Schema,
   index: SeriesIndex,
   plan: ReadPlan,
+  beforeDecode?: () => Promise<void>,
 ): Promise<Frame> {
   const wanted = index.segments.filter((s) => overlaps(s.first[0]!, s.last[0]!, plan.range))
   const parts = new Array<Frame>(wanted.length)
   await forEachLimited(wanted, READ_CONCURRENCY, async (segment, i) => {
-    parts[i] = await readSegment(io, schema, segment, plan)
+    parts[i] = await readSegment(io, schema, segment, plan, beforeDecode)
   })
   const selected = schema.select(plan.columns)
   return parts.length === 1 ? parts[0]! : Frame.concat(selected, parts)
@@ -59,7 +61,13 @@ export async function readWholeSegment(io: ObjectIo, schema: Schema, segment: Se
   )
 }
 
-async function readSegment(io: ObjectIo, schema: Schema, segment: Segment, plan: ReadPlan): Promise<Frame> {
+async function readSegment(
+  io: ObjectIo,
+  schema: Schema,
+  segment: Segment,
+  plan: ReadPlan,
+  beforeDecode?: () => Promise<void>,
+): Promise<Frame> {
   const key = objectKey(segment.chunk)
   const whole = contains(segment.first[0]!, segment.last[0]!, plan.range)
   // A query that needs every row of a large chunk fetches it whole too: one request, not two.
@@ -69,6 +77,7 @@ async function readSegment(io: ObjectIo, schema: Schema, segment: Segment, plan:
     const bytes = await getObject(io.store, segment.chunk, { readOnly: true })
     const header = await io.memo(`header:${segment.chunk}`, async () => parseChunkHeader(schema, bytes, key))
     const [from, to] = pagesInRange(header, plan.range)
+    await beforeDecode?.()
     frame = decodePages(schema, header, { bytes, base: 0, verify: false, key }, from, to, plan.columns)
   } else {
     const header = await readHeader(io, schema, segment)
@@ -82,6 +91,7 @@ async function readSegment(io: ObjectIo, schema: Schema, segment: Segment, plan:
       offset,
       length: lastBlock.offset + lastBlock.length - offset,
     })
+    await beforeDecode?.()
     frame = decodePages(schema, header, { bytes, base: offset, verify: true, key }, from, to, plan.columns)
   }
   if (whole) return frame
