@@ -410,7 +410,8 @@ export function createFsStore(options: FsStoreOptions): Store {
       const temporaries = new Set<string>()
       // Per level, the folders it linked into, each with the context of one of its entries for errors.
       const folders = levels.map(() => new Map<string, FsErrorContext>())
-      // Levels flush the same folders again and again; a folder holding our files cannot be removed as empty.
+      // Levels flush the same folders again and again. A folder is opened at its first flush, once it holds
+      // an object linked here, so it cannot be removed as empty while this call runs.
       const handles = keepFolderHandles()
       // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
       const removals: Promise<VarveError | undefined>[] = []

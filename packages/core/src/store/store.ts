@@ -59,9 +59,10 @@ export interface Store {
    * at once. Each entry is created as by `create`, except that a key already
    * holding an object is left as it is and reported `false` rather than
    * thrown. A crash or failure midway leaves whole levels, then part of one
-   * level, and nothing after it (plus keys that already existed). Bytes given as a function are read once, when the store is about
-   * to write them (its rejection fails the call), so a caller streams large
-   * levels without holding them in memory. A store implements it where it can
+   * level, and nothing after it (plus keys that already existed). Bytes given
+   * as a function are read once, when the store is about to write them (its
+   * rejection fails the call), so a caller streams large levels without
+   * holding them in memory. A store implements it where it can
    * do better than `create` one by one (the fs store writes and flushes the
    * files of later levels while earlier ones land, and flushes each folder
    * once per level); callers use `createInOrder` from core, which falls back
