@@ -111,7 +111,7 @@ export async function syncCollection(
   }
   const after = headsOf([...targetRevisions, ...missing])
   const total = { objects: missing.length, bytes: 0 }
-  const revisionBytes = async (revision: Revision) => {
+  const readRevision = async (revision: Revision) => {
     const bytes = await sourceLog.bytes(revision)
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
       throw new VarveError(
@@ -124,13 +124,23 @@ export async function syncCollection(
     total.bytes += bytes.length
     return bytes
   }
+  // Each revision read once: for its root while planning, and for its copy.
+  const read = new Map<string, Promise<Uint8Array>>()
+  const revisionBytes = (revision: Revision) => {
+    let bytes = read.get(revision.id)
+    if (bytes === undefined) {
+      bytes = readRevision(revision)
+      read.set(revision.id, bytes)
+    }
+    return bytes
+  }
   // Packs of revisions are read while the objects are planned.
   const [plan, revisions] = await Promise.all([
     planObjects(
       source,
       destination,
       descriptor,
-      missing.map((r) => sourceLog.read(r)),
+      missing.map(async (r) => ({ root: rootOf(await revisionBytes(r), r) })),
       have,
       copyPlan.scope ?? linkScope(descriptor),
       once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
@@ -223,6 +233,15 @@ async function holdsOtherPartialReplica(store: Store, name: string): Promise<boo
   const others = (await listCollectionNames(store)).filter((other) => other !== name)
   const descriptors = await Promise.all(others.map((other) => readDescriptor(store, other)))
   return descriptors.some((descriptor) => descriptor !== undefined && linkScope(descriptor) !== undefined)
+}
+
+/** The tree root a revision's (verified) bytes name. */
+function rootOf(bytes: Uint8Array, revision: Revision): string | null {
+  const { root } = parseJson(bytes, revision.key) as { root?: unknown }
+  if (root === null || typeof root === 'string') return root
+  throw new VarveError('Integrity', `Revision ${revision.key} is malformed: it names no tree root.`, {
+    details: { key: revision.key },
+  })
 }
 
 function once<T>(compute: () => Promise<T>): () => Promise<T> {
