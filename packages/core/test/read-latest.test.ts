@@ -1,4 +1,4 @@
-import { createMemoryStore, Repo, Schema } from '@varve/core'
+import { createMemoryStore, Repo, Schema, type Store } from '@varve/core'
 import { describe, expect, it } from 'vitest'
 
 const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
@@ -60,5 +60,34 @@ describe('reading the latest state', () => {
     expect(await values()).toEqual([1, 2])
     await dropChunks(new Set())
     await expect(values()).rejects.toMatchObject({ code: 'NotFound' })
+  })
+
+  it('reads ahead the revision its own collection just wrote, not the head before it', async () => {
+    const memory = createMemoryStore()
+    const fetched: string[] = []
+    const store: Store = {
+      ...memory,
+      get: (key) => {
+        fetched.push(key)
+        return memory.get(key)
+      },
+    }
+    const collection = await (await Repo.open(store, { cache: { memoryBytes: 0 } })).createCollection(
+      'c',
+      schema,
+    )
+    const chunks = async () => {
+      const keys = new Set<string>()
+      for await (const key of memory.list('objects/')) keys.add(key)
+      return keys
+    }
+    await collection.series('a').write(rows([1, 2]))
+    expect([...((await collection.series('a').read()).column('value') as Float64Array)]).toEqual([1, 2])
+    const before = await chunks()
+    await collection.series('a').write(rows([3, 4]))
+    fetched.length = 0
+    expect([...((await collection.series('a').read()).column('value') as Float64Array)]).toEqual([3, 4])
+    // Nothing of the state before the write was fetched: the read went ahead on the new head.
+    expect(fetched.filter((key) => before.has(key))).toEqual([])
   })
 })

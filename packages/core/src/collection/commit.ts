@@ -8,6 +8,7 @@ import type { RowRange } from '../series/row-range.ts'
 import { deleteRows, writeRows } from '../series/segment-writer.ts'
 import { EMPTY_SERIES, readSeriesIndex, type SeriesIndex, writeSeriesIndex } from '../series/series-index.ts'
 import type { CollectionContext } from './collection-context.ts'
+import { noteCommitted } from './snapshot.ts'
 
 /** A change to one series: what the revision records, and how to get from the current index to the new one. */
 export interface SeriesChange {
@@ -82,6 +83,7 @@ export function commitChanges(
       { message, changes: ops },
       io.drain(),
     )
+    noteCommitted(ctx, revision, newRoot)
     if (revisions.length + 1 > AUTO_SQUASH_AT) await ctx.changelog.squash()
     return revision
   })

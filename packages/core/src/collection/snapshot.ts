@@ -47,6 +47,11 @@ export async function resolveSnapshot(ctx: CollectionContext, version: Version):
 /** Per collection: the latest snapshot a read found, and whether the next read should read it ahead. */
 const lastLatest = new WeakMap<CollectionContext, { snapshot: Snapshot; ahead: boolean }>()
 
+/** Records the revision this process just committed as the latest, for the next read to read ahead. */
+export function noteCommitted(ctx: CollectionContext, revision: Revision, root: TreeRoot): void {
+  lastLatest.set(ctx, { snapshot: { revision, root }, ahead: true })
+}
+
 /**
  * Called by a read before it decodes what it fetched: rejects when the
  * snapshot it reads has turned out not to be the latest.
