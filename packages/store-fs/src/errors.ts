@@ -1,7 +1,7 @@
 import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
 /** The store operations, as named in error messages. */
-export type FsOperation = Exclude<keyof Store, 'description' | 'capabilities' | 'close'>
+export type FsOperation = Exclude<keyof Store, 'description' | 'capabilities' | 'close' | 'stage'>
 
 /** Where a failure happened: the operation, the key (or, for `list`, the prefix) and the store's `file://` description. */
 export interface FsErrorContext {

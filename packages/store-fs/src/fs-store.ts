@@ -4,6 +4,7 @@ import { type FileHandle, link, lstat, mkdir, open, rename, rm, rmdir, stat, unl
 import { dirname, join } from 'node:path'
 import {
   type ByteRange,
+  type CreateEntry,
   forEachLimited,
   type Store,
   type StoreCapabilities,
@@ -171,6 +172,19 @@ export function createFsStore(options: FsStoreOptions): Store {
     } finally {
       await handle.close()
     }
+  }
+
+  /** Files `stage` is writing or wrote, by the function it returned. */
+  const stagedFiles = new WeakMap<object, StagedFile>()
+
+  /** The staged file behind an entry's bytes, taken for this caller; undefined when not one or already taken. */
+  function claim(given: CreateEntry[1]): StagedFile | undefined {
+    return typeof given === 'function' ? claimFile(stagedFiles.get(given)) : undefined
+  }
+
+  /** Removes a claimed staged file (once written); a failed write left nothing to remove. */
+  async function dropStaged(file: StagedFile | undefined): Promise<void> {
+    if (file) await file.written.then(discard, () => undefined)
   }
 
   /** Closes a handle `writeTemporary` left open; its failure is translated, for `settle`. */
@@ -417,6 +431,12 @@ export function createFsStore(options: FsStoreOptions): Store {
             prepare: async (l, i) => {
               const given = levels[l]![i]![1]
               const where = wheres[l]![i]!
+              const file = claim(given)
+              if (file) {
+                const temporary = await file.written
+                temporaries.add(temporary)
+                return temporary
+              }
               const bytes = typeof given === 'function' ? await given() : given
               checkBytes(bytes, where)
               // Written in the staging folder, not beside the target: a file made there while a level
@@ -456,11 +476,30 @@ export function createFsStore(options: FsStoreOptions): Store {
       } catch (error) {
         await Promise.all(removals)
         await Promise.all([...temporaries].map(discard))
+        // Staged files the failure kept from being prepared.
+        await Promise.all(levels.flat().map(([, given]) => dropStaged(claim(given))))
         throw error
       } finally {
         await handles.close()
       }
       return created
+    },
+
+    stage(bytes) {
+      const where = context('create', STAGED_KEY)
+      checkBytes(bytes, where)
+      const written = writeTemporary(staging, bytes, where, { leaveNewFolders: true }).then(
+        ({ temporary }) => temporary,
+      )
+      // Surfaced where the file is used: landed (createInOrder) or dropped (the function).
+      written.catch(() => undefined)
+      const file: StagedFile = { written, claimed: false }
+      const read = async () => {
+        await dropStaged(claimFile(file))
+        return bytes
+      }
+      stagedFiles.set(read, file)
+      return read
     },
 
     async *list(prefix) {
@@ -521,6 +560,21 @@ async function isFolder(path: string, follow = false): Promise<boolean> {
  * reported: the write's error is the one that matters, and a leftover
  * temporary file is harmless (never listed nor read).
  */
+/** The key staged writes name in their errors: theirs is not known yet. */
+const STAGED_KEY = '(staged object)'
+
+/** A file `stage` writes in the staging folder; claimed once, by a landing or a drop. */
+interface StagedFile {
+  readonly written: Promise<string>
+  claimed: boolean
+}
+
+function claimFile(file: StagedFile | undefined): StagedFile | undefined {
+  if (file === undefined || file.claimed) return undefined
+  file.claimed = true
+  return file
+}
+
 async function discard(temporary: string): Promise<void> {
   await rm(temporary, { force: true }).catch(() => undefined)
 }

@@ -141,3 +141,66 @@ describe('createInOrder', () => {
     expect(await filesUnder(join(root, 'log'))).toEqual(['first', ...keys.map((key) => key.slice(4))].sort())
   })
 })
+
+describe('stage', () => {
+  it('writes the bytes aside at once, and createInOrder lands that file instead of writing another', async ({
+    root,
+    store,
+  }) => {
+    const staged = store.stage!(bytes('early'))
+    // Written aside before any key is known: one file in the staging folder.
+    await expect.poll(async () => (await filesUnder(root)).length).toBe(1)
+    const [aside] = await filesUnder(root)
+    expect(aside).toMatch(/^\.staging\/\.tmp-/)
+    expect(await store.createInOrder!([[['log/a', staged]], [['log/b', bytes('late')]]])).toEqual([
+      [true],
+      [true],
+    ])
+    expect(text(await store.get('log/a'))).toBe('early')
+    expect(text(await store.get('log/b'))).toBe('late')
+    expect(await filesUnder(root)).toEqual(['log/a', 'log/b'])
+  })
+
+  it('called instead of landed (by a wrapper, or to drop it), gives the bytes and leaves nothing aside', async ({
+    root,
+    store,
+  }) => {
+    const staged = store.stage!(bytes('dropped'))
+    expect(text(await staged())).toBe('dropped')
+    expect(await filesUnder(root)).toEqual([])
+    // A wrapper's function around it: createInOrder writes the bytes it gives, the staged copy is gone.
+    const wrapped = store.stage!(bytes('wrapped'))
+    expect(await store.createInOrder!([[['log/w', () => wrapped()]]])).toEqual([[true]])
+    expect(text(await store.get('log/w'))).toBe('wrapped')
+    expect(await filesUnder(root)).toEqual(['log/w'])
+    // Once landed, calling it still gives the bytes and removes nothing.
+    const landed = store.stage!(bytes('landed'))
+    await store.createInOrder!([[['log/l', landed]]])
+    expect(text(await landed())).toBe('landed')
+    expect(text(await store.get('log/l'))).toBe('landed')
+  })
+
+  it('a failure drops the staged files it did not land', async ({ root, store }) => {
+    await store.put('log/b/below', bytes('a folder of keys stands at log/b'))
+    const levels: CreateEntry[][] = [
+      [['log/a', store.stage!(bytes('a'))]],
+      [['log/b', store.stage!(bytes('b'))]],
+      [
+        ['log/c', store.stage!(bytes('c'))],
+        ['log/d', bytes('d')],
+      ],
+    ]
+    const error = await store.createInOrder!(levels).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(VarveError.is(error, 'Unsupported')).toBe(true)
+    expect(await filesUnder(root)).toEqual(['log/a', 'log/b/below'])
+  })
+
+  it('refuses what is not a byte array before writing anything', async ({ root, store }) => {
+    expect(() => store.stage!('text' as unknown as Uint8Array)).toThrow(VarveError)
+    // The store's folder is made by its first write: still absent.
+    await expect(filesUnder(root)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})

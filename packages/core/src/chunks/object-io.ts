@@ -16,14 +16,15 @@ type ParsedCache = LRUCache<string, { value: unknown }>
  * it writes the revision that references them, so latency is one round of
  * writes, not one per object, and the revision still comes last. A
  * collecting batch (`batch({ collect: true })`) writes nothing and hands its
- * objects over (`drain()`), for a store that lands them together with the
- * revision in one `createInOrder`.
+ * objects over (`collected()`), for a store that lands them together with the
+ * revision in one `createInOrder`; where the store can `stage`, each object
+ * starts being written as soon as the batch gets it, before it is hashed.
  */
 export class ObjectIo {
   readonly store: Store
   readonly #parsed: ParsedCache
   readonly #pending: Promise<void>[] | undefined
-  readonly #collected: Map<string, Uint8Array> | undefined
+  readonly #collected: Map<string, CreateEntry[1]> | undefined
 
   constructor(
     store: Store,
@@ -38,7 +39,7 @@ export class ObjectIo {
 
   /**
    * A view that writes without waiting; call `flush()` before relying on the
-   * writes. With `collect`, it writes nothing: `drain()` returns the objects.
+   * writes. With `collect`, it writes nothing: `collected()` returns the objects.
    */
   batch(options: { collect?: boolean } = {}): ObjectIo {
     return new ObjectIo(
@@ -48,11 +49,18 @@ export class ObjectIo {
     )
   }
 
-  /** The objects a collecting batch was given since the last drain, once each, as `createInOrder` entries. */
-  drain(): CreateEntry[] {
-    const entries = [...(this.#collected ?? [])].map(([key, bytes]) => [key, bytes] as const)
-    this.#collected?.clear()
-    return entries
+  /** The objects a collecting batch was given, once each, as `createInOrder` entries. */
+  collected(): CreateEntry[] {
+    return [...(this.#collected ?? [])].map(([key, bytes]) => [key, bytes] as const)
+  }
+
+  /**
+   * Drops the staged copies of what a collecting batch was given, for a
+   * commit that failed: those a `createInOrder` took are its own to land or
+   * remove (dropping them again does nothing).
+   */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.collected().map(([, bytes]) => dropStaged(bytes)))
   }
 
   /** Waits for every write of the batch; throws the first failure once all have settled. */
@@ -65,8 +73,10 @@ export class ObjectIo {
 
   /** Stores `bytes` under their hash and returns it. Writing an object that exists rewrites identical bytes: harmless. */
   async putBytes(bytes: Uint8Array): Promise<string> {
+    // Staged first: the store writes while this thread hashes.
+    const staged = this.#stage(bytes)
     const hash = sha256Hex(bytes)
-    await this.#put(hash, bytes)
+    await this.#put(hash, bytes, staged)
     return hash
   }
 
@@ -91,20 +101,34 @@ export class ObjectIo {
   /** Stores `json` and remembers `value` (its parsed form) under the resulting hash. */
   async writeJson<T>(json: unknown, value: T): Promise<string> {
     const bytes = encodeJson(json)
+    const staged = this.#stage(bytes)
     const hash = sha256Hex(bytes)
     // Remembered before the write lands: a batch reads back what it just wrote (tree updates do).
     this.#parsed.set(hash, { value })
-    await this.#put(hash, bytes)
+    await this.#put(hash, bytes, staged)
     return hash
   }
 
-  async #put(hash: string, bytes: Uint8Array): Promise<void> {
+  /** In a collecting batch on a store that stages, the bytes staged; else undefined. */
+  #stage(bytes: Uint8Array): (() => Promise<Uint8Array>) | undefined {
+    return this.#collected && this.store.stage ? this.store.stage(bytes) : undefined
+  }
+
+  async #put(hash: string, bytes: Uint8Array, staged?: () => Promise<Uint8Array>): Promise<void> {
     if (this.#collected) {
-      this.#collected.set(objectKey(hash), bytes)
+      const key = objectKey(hash)
+      // The same object twice in one batch (two series with equal chunks): one copy lands.
+      if (this.#collected.has(key)) await dropStaged(staged)
+      else this.#collected.set(key, staged ?? bytes)
       return
     }
     const write = this.store.put(objectKey(hash), bytes)
     if (this.#pending) this.#pending.push(write)
     else await write
   }
+}
+
+/** Drops a staged copy (calling a staged function does); plain bytes need nothing. */
+async function dropStaged(bytes: CreateEntry[1] | undefined): Promise<void> {
+  if (typeof bytes === 'function') await bytes()
 }

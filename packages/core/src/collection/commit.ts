@@ -1,5 +1,5 @@
 import { AUTO_SQUASH_AT, latestHead, type Revision, type SeriesOp } from '../changelog/changelog.ts'
-import { getEntry, type TreeEntry, updateTree } from '../changelog/series-tree.ts'
+import { getEntry, type TreeEntry, type TreeRoot, updateTree } from '../changelog/series-tree.ts'
 import type { ObjectIo } from '../chunks/object-io.ts'
 import type { Frame } from '../model/frame.ts'
 import { indexKeyToJson, rowKey } from '../model/index-key.ts'
@@ -57,32 +57,45 @@ export function commitChanges(
     const root = head === undefined ? null : (await ctx.changelog.read(head)).root
     // A store that lands objects and revision in one ordered call gets them all at once (see Changelog.commit).
     const io = ctx.io.batch({ collect: ctx.io.store.createInOrder !== undefined })
-    const treeChanges = new Map<string, TreeEntry | null>()
-    const ops: SeriesOp[] = []
-    await Promise.all(
-      changes.map(async (change) => {
-        const label = change.op.label
-        const entry = await getEntry(ctx.io, root, label)
-        const index =
-          entry === undefined ? EMPTY_SERIES : await readSeriesIndex(ctx.io, ctx.schema, entry.series)
-        const next = await change.apply(index, io)
-        if (next === index) return
-        ops.push(change.op)
-        const series = next.rows === 0 ? undefined : await writeSeriesIndex(io, next)
-        treeChanges.set(label, series === undefined ? null : { label, series, rows: next.rows })
-      }),
-    )
-    if (treeChanges.size === 0) return head
-    const newRoot = await updateTree(io, root, treeChanges)
-    await io.flush()
-    const revision = await ctx.changelog.commit(
-      ctx.clock,
-      ctx.writer,
-      head === undefined ? [] : [head],
-      newRoot,
-      { message, changes: ops },
-      io.drain(),
-    )
+    let revision: Revision
+    let newRoot: TreeRoot
+    try {
+      const treeChanges = new Map<string, TreeEntry | null>()
+      const ops: SeriesOp[] = []
+      // Settled, not raced: a failed change must not leave another one staging objects after the discard below.
+      const applied = await Promise.allSettled(
+        changes.map(async (change) => {
+          const label = change.op.label
+          const entry = await getEntry(ctx.io, root, label)
+          const index =
+            entry === undefined ? EMPTY_SERIES : await readSeriesIndex(ctx.io, ctx.schema, entry.series)
+          const next = await change.apply(index, io)
+          if (next === index) return
+          ops.push(change.op)
+          const series = next.rows === 0 ? undefined : await writeSeriesIndex(io, next)
+          treeChanges.set(label, series === undefined ? null : { label, series, rows: next.rows })
+        }),
+      )
+      const failed = applied.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failed) throw failed.reason
+      if (treeChanges.size === 0) {
+        await io.discard()
+        return head
+      }
+      newRoot = await updateTree(io, root, treeChanges)
+      await io.flush()
+      revision = await ctx.changelog.commit(
+        ctx.clock,
+        ctx.writer,
+        head === undefined ? [] : [head],
+        newRoot,
+        { message, changes: ops },
+        io.collected(),
+      )
+    } catch (error) {
+      await io.discard()
+      throw error
+    }
     noteCommitted(ctx, revision, newRoot)
     if (revisions.length + 1 > AUTO_SQUASH_AT) await ctx.changelog.squash()
     return revision

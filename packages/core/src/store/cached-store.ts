@@ -49,7 +49,7 @@ const rangeId = (key: string, range: ByteRange) => `${key}\u0000${range.offset}:
  * - `getRange` is served from a cached whole object when there is one (and the
  *   inner store can read ranges, so `Unsupported` still surfaces); otherwise it
  *   is passed through and its result cached under the key and range.
- * - `put`, `create`, `createInOrder` (where `inner` has it) and `delete` are passed through and drop the affected
+ * - `put`, `create`, `createInOrder` and `stage` (where `inner` has them) and `delete` are passed through and drop the affected
  *   entries once the write is over (whether it succeeded or not, as a failed
  *   write may still have happened), and keep reads in flight for those keys from
  *   caching what they fetched.
@@ -197,6 +197,8 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
         levels.flatMap((level) => level.map(([key]) => key)),
         () => createInOrder(levels, options),
       )
+  // Staged bytes reach the inner store's createInOrder unchanged (it lands only its own).
+  if (inner.stage) store.stage = (bytes) => inner.stage!(bytes)
   if (inner.close) store.close = () => inner.close!()
   readOnlyGets.set(store, (key) => getObject(key, true))
   return store

@@ -75,6 +75,19 @@ export interface Store {
   ): Promise<boolean[][]>
 
   /**
+   * Optional, with `createInOrder`: starts writing `bytes` where this store's
+   * `createInOrder` can land them, before their key is known (the fs store
+   * writes and flushes a file in its staging folder while the caller goes on,
+   * e.g. to hash the bytes for their key). Returns the bytes as a function for
+   * a `CreateEntry`: given as is to this store's `createInOrder`, the written
+   * copy is landed; called (by a wrapper, another store, or a caller that no
+   * longer needs it), it drops the written copy and resolves to the bytes. A
+   * staged function must end up in one or the other, or its copy stays aside
+   * (the fs store's README says where) until removed by hand.
+   */
+  stage?(bytes: Uint8Array): () => Promise<Uint8Array>
+
+  /**
    * Every key starting with `prefix` (a plain string prefix, not only whole
    * segments), in ascending order of their UTF-8 bytes. Paging is the store's
    * business. A key deleted or created during the listing may or may not appear.
