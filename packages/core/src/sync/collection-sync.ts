@@ -15,6 +15,7 @@ import { seriesIndexChunks } from '../series/series-index.ts'
 import { createInOrder } from '../store/create-in-order.ts'
 import type { CreateEntry, Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
+import { readAhead } from '../util/read-ahead.ts'
 import { generationsOf, nameOf, revisionLevels } from './revision-levels.ts'
 
 interface PlannedObject {
@@ -173,12 +174,18 @@ export async function syncCollection(
     sizes[level]![index] = bytes.length
     return bytes
   }
+  // Chunks download ahead of the store taking them (still `concurrency` at once): a folder
+  // writes and flushes one while the next ones arrive, instead of a slot waiting on both.
+  const chunk = readAhead(plan.chunks.length, concurrency, concurrency, (i) =>
+    getObject(source, plan.chunks[i]!.hash),
+  )
   const levels: CreateEntry[][] = [
     ...objectLevels.map((level, l) =>
       level.map(
         (object, i): CreateEntry => [
           objectKey(object.hash),
-          async () => sized(l, i, object.data ?? (await getObject(source, object.hash))),
+          async () =>
+            sized(l, i, object.data ?? (l === 0 ? await chunk(i) : await getObject(source, object.hash))),
         ],
       ),
     ),
