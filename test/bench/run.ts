@@ -25,11 +25,12 @@ try {
   console.log(
     `Varve benchmarks${quick ? ' (quick sizes)' : ''}: medians; ratios are Varve ÷ raw reference in the same run.\n`,
   )
+  // Five runs: W1's write and read swing run to run with the disk's background writeback.
   const w1 = await benchW1({
     root,
     series: quick ? 10 : 100,
     rows: quick ? 10_000 : 100_000,
-    runs: quick ? 1 : 3,
+    runs: quick ? 1 : 5,
   })
   console.log('W1 on the fs store (100 series × 100,000 rows, 1 s timestamps, float64 random walk):')
   console.log('| operation | Varve ms | raw ms | ratio | goal |')
