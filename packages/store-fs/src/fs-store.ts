@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { type FileHandle, link, lstat, mkdir, open, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { type FileHandle, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
-  type ByteRange,
-  type CreateEntry,
   forEachLimited,
   type Store,
   type StoreCapabilities,
@@ -13,6 +11,7 @@ import {
   validatePrefix,
   validateRange,
 } from '@varve/core'
+import { createLevels, type LevelWriter } from './create-levels.ts'
 import {
   alreadyExists,
   errnoCode,
@@ -25,21 +24,15 @@ import {
   rootNotFolder,
   translateFsError,
 } from './errors.ts'
-import {
-  flushFolder,
-  flushNewFolders,
-  type KeptFolderHandles,
-  keepFolderHandles,
-  noteNewFolder,
-} from './folder-sync.ts'
+import { discard, isFolder, settle, writeAll } from './file-steps.ts'
+import { flushFolder, flushNewFolders, type KeptFolderHandles, noteNewFolder } from './folder-sync.ts'
 import { listKeys } from './list.ts'
 import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
-import { runLevels } from './run-levels.ts'
+import { readObject } from './read-object.ts'
+import { STAGED_KEY, StagedFiles } from './staged-files.ts'
 
 /** How many files `delete` removes at once. */
 const deleteConcurrency = 16
-/** How many temporary files `createInOrder` writes at once, unless told otherwise. */
-const prepareConcurrency = 8
 /** Temporary file names: unique per process without asking for random bytes per file. */
 const temporaryPrefix = `.tmp-${process.pid}-${randomBytes(6).toString('hex')}-`
 let temporaryCount = 0
@@ -138,53 +131,20 @@ export function createFsStore(options: FsStoreOptions): Store {
     }
   }
 
-  /**
-   * The bytes of the object under `key` (of `range` of it), or undefined when
-   * there is none: one open, one stat, reads of the known size (objects are
-   * never changed in place: writes replace the file, so the size holds while
-   * we read), and the close: a step fewer than `readFile`, which reads a large
-   * file in 512 KiB pieces.
-   */
-  async function read(key: string, operation: 'get' | 'getRange', range?: ByteRange) {
-    const path = pathOf(validateKey(key))
-    let handle: FileHandle
-    try {
-      handle = await open(path, 'r')
-    } catch (error) {
-      if (isAbsent(error) || errnoCode(error) === 'EISDIR') return undefined
-      throw translateFsError(error, context(operation, key))
-    }
-    try {
-      const stats = await handle.stat()
-      if (stats.isDirectory()) return undefined
-      const offset = range?.offset ?? 0
-      const length = Math.max(0, Math.min(range?.length ?? stats.size, stats.size - offset))
-      const bytes = new Uint8Array(length)
-      let filled = 0
-      while (filled < length) {
-        const { bytesRead } = await handle.read(bytes, filled, length - filled, offset + filled)
-        if (bytesRead === 0) break
-        filled += bytesRead
-      }
-      return filled === length ? bytes : bytes.slice(0, filled)
-    } catch (error) {
-      throw translateFsError(error, context(operation, key))
-    } finally {
-      await handle.close()
-    }
-  }
+  const staged = new StagedFiles(discard)
 
-  /** Files `stage` is writing or wrote, by the function it returned. */
-  const stagedFiles = new WeakMap<object, StagedFile>()
-
-  /** The staged file behind an entry's bytes, taken for this caller; undefined when not one or already taken. */
-  function claim(given: CreateEntry[1]): StagedFile | undefined {
-    return typeof given === 'function' ? claimFile(stagedFiles.get(given)) : undefined
-  }
-
-  /** Removes a claimed staged file (once written); a failed write left nothing to remove. */
-  async function dropStaged(file: StagedFile | undefined): Promise<void> {
-    if (file) await file.written.then(discard, () => undefined)
+  /** What `createInOrder` writes through (see create-levels.ts). */
+  const levelWriter: LevelWriter = {
+    fsync,
+    staging,
+    staged,
+    context,
+    pathOf,
+    checkBytes,
+    linkInto,
+    flushKept,
+    flushNewFoldersOf,
+    writeTemporary: (folder, bytes, where) => writeTemporary(folder, bytes, where, { leaveNewFolders: true }),
   }
 
   /** Closes a handle `writeTemporary` left open; its failure is translated, for `settle`. */
@@ -346,12 +306,16 @@ export function createFsStore(options: FsStoreOptions): Store {
     capabilities,
 
     async get(key) {
-      return read(key, 'get')
+      return readObject(pathOf(validateKey(key)), undefined, (error) =>
+        translateFsError(error, context('get', key)),
+      )
     },
 
     async getRange(key, range) {
       validateRange(range)
-      return read(key, 'getRange', range)
+      return readObject(pathOf(validateKey(key)), range, (error) =>
+        translateFsError(error, context('getRange', key)),
+      )
     },
 
     async put(key, bytes) {
@@ -398,108 +362,18 @@ export function createFsStore(options: FsStoreOptions): Store {
       await settle([fsync ? flush(folder, where) : undefined, removal, closed])
     },
 
-    async createInOrder(levels, options = {}) {
-      const concurrency = options.concurrency ?? prepareConcurrency
-      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-        throw new VarveError(
-          'InvalidArgument',
-          `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
-        )
-      }
-      const wheres = levels.map((level) =>
-        level.map(([key, bytes]) => {
-          const where = context('create', validateKey(key))
-          if (typeof bytes !== 'function') checkBytes(bytes, where)
-          return where
-        }),
-      )
-      const created = levels.map((level) => level.map(() => false))
-      // Written aside and not yet linked and removed: what a failure leaves to discard.
-      const temporaries = new Set<string>()
-      // Per level, the folders it linked into, each with the context of one of its entries for errors.
-      const folders = levels.map(() => new Map<string, FsErrorContext>())
-      // Levels flush the same folders again and again. A folder is opened at its first flush, once it holds
-      // an object linked here, so it cannot be removed as empty while this call runs.
-      const handles = keepFolderHandles()
-      // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
-      const removals: Promise<VarveError | undefined>[] = []
-      try {
-        await runLevels(
-          levels.map((level) => level.length),
-          concurrency,
-          {
-            prepare: async (l, i) => {
-              const given = levels[l]![i]![1]
-              const where = wheres[l]![i]!
-              const file = claim(given)
-              if (file) {
-                const temporary = await file.written
-                temporaries.add(temporary)
-                return temporary
-              }
-              const bytes = typeof given === 'function' ? await given() : given
-              checkBytes(bytes, where)
-              // Written in the staging folder, not beside the target: a file made there while a level
-              // flushes its folders would make their flushes commit again.
-              const { temporary } = await writeTemporary(staging, bytes, where, { leaveNewFolders: true })
-              temporaries.add(temporary)
-              return temporary
-            },
-            land: async (l, i, temporary) => {
-              const where = wheres[l]![i]!
-              const target = pathOf(levels[l]![i]![0])
-              created[l]![i] = await linkInto(temporary, target, where)
-              // Flushed with the level also when the key was taken: another writer's link may not be yet.
-              folders[l]!.set(dirname(target), where)
-              temporaries.delete(temporary)
-              removals.push(
-                unlink(temporary).then(
-                  () => undefined,
-                  (error: unknown) => translateFsError(error, where),
-                ),
-              )
-              options.onCreated?.(l, i, created[l]![i]!)
-            },
-            seal: async (l) => {
-              if (!fsync) return
-              const flushes = [...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where))
-              // A staging folder just made is noted new like any other (see noteNewFolder); its entry
-              // needs no flush, but the note goes only with one.
-              const [, where] = [...folders[l]!][0] ?? []
-              if (where) flushes.push(flushNewFoldersOf(staging, where))
-              await settle(flushes)
-            },
-          },
-        )
-        const failed = (await Promise.all(removals)).find((error) => error !== undefined)
-        if (failed) throw failed
-      } catch (error) {
-        await Promise.all(removals)
-        await Promise.all([...temporaries].map(discard))
-        // Staged files the failure kept from being prepared.
-        await Promise.all(levels.flat().map(([, given]) => dropStaged(claim(given))))
-        throw error
-      } finally {
-        await handles.close()
-      }
-      return created
+    createInOrder(levels, options = {}) {
+      return createLevels(levelWriter, levels, options)
     },
 
     stage(bytes) {
       const where = context('create', STAGED_KEY)
       checkBytes(bytes, where)
-      const written = writeTemporary(staging, bytes, where, { leaveNewFolders: true }).then(
-        ({ temporary }) => temporary,
+      const written = writeTemporary(staging, bytes, where, { leaveNewFolders: true })
+      return staged.add(
+        bytes,
+        written.then(({ temporary }) => temporary),
       )
-      // Surfaced where the file is used: landed (createInOrder) or dropped (the function).
-      written.catch(() => undefined)
-      const file: StagedFile = { written, claimed: false }
-      const read = async () => {
-        await dropStaged(claimFile(file))
-        return bytes
-      }
-      stagedFiles.set(read, file)
-      return read
     },
 
     async *list(prefix) {
@@ -528,53 +402,4 @@ export function createFsStore(options: FsStoreOptions): Store {
       await forEachLimited([...emptied], deleteConcurrency, ([folder, where]) => pruneFolders(folder, where))
     },
   }
-}
-
-/** Waits for every step; then throws the first failure, in the order given. */
-async function settle(steps: readonly (Promise<void> | undefined)[]): Promise<void> {
-  const results = await Promise.allSettled(steps)
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
-}
-
-/** Writes every byte at the start of a new file: one call where the OS takes it all at once. */
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  let written = 0
-  while (written < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, written)
-    written += bytesWritten
-  }
-}
-
-/** True when `path` is a folder; with `follow`, also a symbolic link to one. */
-async function isFolder(path: string, follow = false): Promise<boolean> {
-  try {
-    return (await (follow ? stat(path) : lstat(path))).isDirectory()
-  } catch {
-    return false
-  }
-}
-
-/**
- * Removes a temporary file after a failed write. Its own failure is not
- * reported: the write's error is the one that matters, and a leftover
- * temporary file is harmless (never listed nor read).
- */
-/** The key staged writes name in their errors: theirs is not known yet. */
-const STAGED_KEY = '(staged object)'
-
-/** A file `stage` writes in the staging folder; claimed once, by a landing or a drop. */
-interface StagedFile {
-  readonly written: Promise<string>
-  claimed: boolean
-}
-
-function claimFile(file: StagedFile | undefined): StagedFile | undefined {
-  if (file === undefined || file.claimed) return undefined
-  file.claimed = true
-  return file
-}
-
-async function discard(temporary: string): Promise<void> {
-  await rm(temporary, { force: true }).catch(() => undefined)
 }

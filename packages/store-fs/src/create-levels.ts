@@ -1,0 +1,138 @@
+import { unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { type CreateEntry, type CreateInOrderOptions, VarveError, validateKey } from '@varve/core'
+import { type FsErrorContext, translateFsError } from './errors.ts'
+import { discard, settle } from './file-steps.ts'
+import { type KeptFolderHandles, keepFolderHandles } from './folder-sync.ts'
+import { runLevels } from './run-levels.ts'
+import type { StagedFiles } from './staged-files.ts'
+
+/** How many temporary files `createInOrder` writes at once, unless told otherwise. */
+const prepareConcurrency = 8
+
+/** The parts of the fs store a levelled create writes through. */
+export interface LevelWriter {
+  readonly fsync: boolean
+  /** The folder temporary files wait in until they land. */
+  readonly staging: string
+  readonly staged: StagedFiles
+  context(operation: 'create', key: string): FsErrorContext
+  pathOf(key: string): string
+  checkBytes(bytes: Uint8Array, where: FsErrorContext): void
+  /** Writes and flushes a temporary file in `folder`, leaving its new folders for the level's flush. */
+  writeTemporary(folder: string, bytes: Uint8Array, where: FsErrorContext): Promise<{ temporary: string }>
+  /** Links the temporary file to the target; false when the target was taken. */
+  linkInto(temporary: string, target: string, where: FsErrorContext): Promise<boolean>
+  flushKept(handles: KeptFolderHandles, folder: string, where: FsErrorContext): Promise<void>
+  flushNewFoldersOf(folder: string, where: FsErrorContext): Promise<void>
+}
+
+/**
+ * The fs store's `createInOrder`: writes and flushes each entry's file in the
+ * staging folder (or takes the file `stage` wrote), running ahead of the
+ * landing; links each once every earlier level is sealed; seals a level by
+ * flushing each folder it linked into once (and the parents of new folders).
+ * A failure removes every temporary file and staged file it did not land.
+ */
+export async function createLevels(
+  store: LevelWriter,
+  levels: readonly (readonly CreateEntry[])[],
+  options: CreateInOrderOptions,
+): Promise<boolean[][]> {
+  const {
+    fsync,
+    staging,
+    staged,
+    context,
+    pathOf,
+    checkBytes,
+    writeTemporary,
+    linkInto,
+    flushKept,
+    flushNewFoldersOf,
+  } = store
+  const concurrency = options.concurrency ?? prepareConcurrency
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new VarveError(
+      'InvalidArgument',
+      `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
+    )
+  }
+  const wheres = levels.map((level) =>
+    level.map(([key, bytes]) => {
+      const where = context('create', validateKey(key))
+      if (typeof bytes !== 'function') checkBytes(bytes, where)
+      return where
+    }),
+  )
+  const created = levels.map((level) => level.map(() => false))
+  // Written aside and not yet linked and removed: what a failure leaves to discard.
+  const temporaries = new Set<string>()
+  // Per level, the folders it linked into, each with the context of one of its entries for errors.
+  const folders = levels.map(() => new Map<string, FsErrorContext>())
+  // Levels flush the same folders again and again. A folder is opened at its first flush, once it holds
+  // an object linked here, so it cannot be removed as empty while this call runs.
+  const handles = keepFolderHandles()
+  // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
+  const removals: Promise<VarveError | undefined>[] = []
+  try {
+    await runLevels(
+      levels.map((level) => level.length),
+      concurrency,
+      {
+        prepare: async (l, i) => {
+          const given = levels[l]![i]![1]
+          const where = wheres[l]![i]!
+          const written = staged.claim(given)
+          if (written) {
+            const temporary = await written
+            temporaries.add(temporary)
+            return temporary
+          }
+          const bytes = typeof given === 'function' ? await given() : given
+          checkBytes(bytes, where)
+          // Written in the staging folder, not beside the target: a file made there while a level
+          // flushes its folders would make their flushes commit again.
+          const { temporary } = await writeTemporary(staging, bytes, where)
+          temporaries.add(temporary)
+          return temporary
+        },
+        land: async (l, i, temporary) => {
+          const where = wheres[l]![i]!
+          const target = pathOf(levels[l]![i]![0])
+          created[l]![i] = await linkInto(temporary, target, where)
+          // Flushed with the level also when the key was taken: another writer's link may not be yet.
+          folders[l]!.set(dirname(target), where)
+          temporaries.delete(temporary)
+          removals.push(
+            unlink(temporary).then(
+              () => undefined,
+              (error: unknown) => translateFsError(error, where),
+            ),
+          )
+          options.onCreated?.(l, i, created[l]![i]!)
+        },
+        seal: async (l) => {
+          if (!fsync) return
+          const flushes = [...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where))
+          // A staging folder just made is noted new like any other (see noteNewFolder); its entry
+          // needs no flush, but the note goes only with one.
+          const [, where] = [...folders[l]!][0] ?? []
+          if (where) flushes.push(flushNewFoldersOf(staging, where))
+          await settle(flushes)
+        },
+      },
+    )
+    const failed = (await Promise.all(removals)).find((error) => error !== undefined)
+    if (failed) throw failed
+  } catch (error) {
+    await Promise.all(removals)
+    await Promise.all([...temporaries].map(discard))
+    // Staged files the failure kept from being prepared.
+    await Promise.all(levels.flat().map(([, given]) => staged.drop(staged.claim(given))))
+    throw error
+  } finally {
+    await handles.close()
+  }
+  return created
+}
