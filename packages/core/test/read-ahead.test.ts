@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createLimiter } from '../src/util/limiter.ts'
 import { readAhead } from '../src/util/read-ahead.ts'
 
 /** A fetch that resolves when the test says, recording what ran and the most running at once. */
@@ -35,9 +36,10 @@ function controlledFetch() {
 }
 
 describe('readAhead', () => {
-  it('starts the items past the one asked for, at most `concurrency` at once, each handed out once', async () => {
+  it('starts the items past the one asked for, each handed out once; a limiter bounds how many run', async () => {
     const { fetch, settle, started, most } = controlledFetch()
-    const get = readAhead(10, 2, 3, fetch)
+    const limited = createLimiter(2)
+    const get = readAhead(10, 3, (i) => limited(() => fetch(i)))
     const first = get(0)
     await new Promise((r) => setImmediate(r))
     // Items 0..3 asked for or ahead, two of them running.
@@ -60,7 +62,7 @@ describe('readAhead', () => {
 
   it('reports a failure to whoever asks for that item only', async () => {
     const { fetch, settle } = controlledFetch()
-    const get = readAhead(3, 3, 2, fetch)
+    const get = readAhead(3, 2, fetch)
     const first = get(0)
     await settle(0)
     await settle(1, new Error('item 1 is gone'))
@@ -68,5 +70,26 @@ describe('readAhead', () => {
     expect(await first).toBe('item 0')
     await expect(get(1)).rejects.toThrow('item 1 is gone')
     expect(await get(2)).toBe('item 2')
+  })
+})
+
+describe('createLimiter', () => {
+  it('runs at most `limit` tasks at once, the others in the order they came, also after failures', async () => {
+    const { fetch, settle, started, most } = controlledFetch()
+    const limited = createLimiter(2)
+    const results = [0, 1, 2, 3, 4].map((i) => limited(() => fetch(i)))
+    for (const r of results) r.catch(() => undefined)
+    await new Promise((r) => setImmediate(r))
+    expect(started).toEqual([0, 1])
+    await settle(1, new Error('one failed'))
+    expect(started).toEqual([0, 1, 2])
+    await settle(0)
+    await settle(2)
+    await settle(3)
+    await settle(4)
+    expect(started).toEqual([0, 1, 2, 3, 4])
+    expect(most()).toBe(2)
+    await expect(results[1]).rejects.toThrow('one failed')
+    expect(await results[4]).toBe('item 4')
   })
 })

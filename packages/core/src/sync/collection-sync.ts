@@ -15,6 +15,7 @@ import { seriesIndexChunks } from '../series/series-index.ts'
 import { createInOrder } from '../store/create-in-order.ts'
 import type { CreateEntry, Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
+import { createLimiter } from '../util/limiter.ts'
 import { readAhead } from '../util/read-ahead.ts'
 import { generationsOf, nameOf, revisionLevels } from './revision-levels.ts'
 
@@ -76,6 +77,8 @@ export async function syncCollection(
     )
   }
   const target = copyPlan.target ?? (await ensureDescriptorLike(destination, descriptor))
+  // Every object read of the copy (revisions, metadata, chunks) shares one pool of `concurrency`.
+  const limited = createLimiter(concurrency)
   const sourceLog = new Changelog(source, descriptor.id)
   const targetLog = new Changelog(destination, target.id)
   // Up to date when the destination holds every source head loose (every source
@@ -113,7 +116,7 @@ export async function syncCollection(
   const after = headsOf([...targetRevisions, ...missing])
   const total = { objects: missing.length, bytes: 0 }
   const readRevision = async (revision: Revision) => {
-    const bytes = await sourceLog.bytes(revision)
+    const bytes = await limited(() => sourceLog.bytes(revision))
     if (!nameOf(revision).includes(`-${sha256Hex(bytes).slice(0, 12)}`)) {
       throw new VarveError(
         'Integrity',
@@ -135,6 +138,22 @@ export async function syncCollection(
     }
     return bytes
   }
+  // The first chunks download while the walk still reads metadata: the pool never idles between
+  // planning and copying. At most `concurrency` of them wait in memory to be taken.
+  const early = new Map<string, Promise<Uint8Array>>()
+  const fetchChunk = (hash: string) => limited(() => getObject(source, hash))
+  const foundChunk = (hash: string) => {
+    if (early.size >= concurrency) return
+    const bytes = fetchChunk(hash)
+    // A failure reaches whoever takes the chunk.
+    bytes.catch(() => undefined)
+    early.set(hash, bytes)
+  }
+  const takeChunk = (hash: string) => {
+    const bytes = early.get(hash)
+    early.delete(hash)
+    return bytes ?? fetchChunk(hash)
+  }
   // Packs of revisions are read while the objects are planned.
   const [plan, revisions] = await Promise.all([
     planObjects(
@@ -145,7 +164,7 @@ export async function syncCollection(
       have,
       copyPlan.scope ?? linkScope(descriptor),
       once(async () => !(await holdsOtherPartialReplica(destination, target.name))),
-      concurrency,
+      { concurrency, limited, foundChunk },
     ),
     revisionLevels(generations, new Set(after.map((r) => r.id)), target.id, revisionBytes, concurrency),
   ])
@@ -176,16 +195,13 @@ export async function syncCollection(
   }
   // Chunks download ahead of the store taking them (still `concurrency` at once): a folder
   // writes and flushes one while the next ones arrive, instead of a slot waiting on both.
-  const chunk = readAhead(plan.chunks.length, concurrency, concurrency, (i) =>
-    getObject(source, plan.chunks[i]!.hash),
-  )
+  const chunk = readAhead(plan.chunks.length, concurrency, (i) => takeChunk(plan.chunks[i]!.hash))
   const levels: CreateEntry[][] = [
     ...objectLevels.map((level, l) =>
       level.map(
         (object, i): CreateEntry => [
           objectKey(object.hash),
-          async () =>
-            sized(l, i, object.data ?? (l === 0 ? await chunk(i) : await getObject(source, object.hash))),
+          async () => sized(l, i, object.data ?? (l === 0 ? await chunk(i) : await takeChunk(object.hash))),
         ],
       ),
     ),
@@ -211,7 +227,7 @@ export async function syncCollection(
     // Objects are content-addressed: a plain put, the cheapest write on every store, may replace one.
     for (const [l, level] of objectLevels.entries()) {
       await forEachLimited(level, concurrency, async (object, i) => {
-        const bytes = sized(l, i, object.data ?? (await getObject(source, object.hash)))
+        const bytes = sized(l, i, object.data ?? (await takeChunk(object.hash)))
         await destination.put(objectKey(object.hash), bytes)
         landed(l, i)
       })
@@ -267,8 +283,15 @@ async function planObjects(
   have: ReadonlySet<string>,
   scope: CopyScope | undefined,
   trustPresent: () => Promise<boolean>,
-  concurrency: number,
+  reads: {
+    readonly concurrency: number
+    /** The copy's pool of object reads. */
+    readonly limited: <T>(task: () => Promise<T>) => Promise<T>
+    /** Told of each chunk to copy as the walk finds it. */
+    readonly foundChunk: (hash: string) => void
+  },
 ): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
+  const { concurrency, limited, foundChunk } = reads
   const seen = new Set<string>()
   const chunks: PlannedObject[] = []
   const series: PlannedObject[] = []
@@ -276,7 +299,7 @@ async function planObjects(
   // Metadata the destination holds is read there: a copy walks below it only when a
   // partial replica may have left out what it points at (see `trustPresent`).
   const readMeta = async (hash: string) => {
-    const data = await getObject(have.has(hash) ? destination : source, hash)
+    const data = await limited(() => getObject(have.has(hash) ? destination : source, hash))
     return { data, json: parseJson(data, objectKey(hash)) }
   }
   // Marked seen at once (visits run concurrently); trust is asked only when a present
@@ -295,6 +318,7 @@ async function planObjects(
       if (scope?.since !== undefined && compareIndexValues(last[0]!, scope.since) < 0) continue
       seen.add(chunk)
       chunks.push({ hash: chunk, bytes })
+      foundChunk(chunk)
     }
   }
   const visitNode = async (hash: string): Promise<void> => {
