@@ -17,6 +17,7 @@ import type { CreateEntry, Store } from '../store/store.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
 import { createLimiter } from '../util/limiter.ts'
 import { readAhead } from '../util/read-ahead.ts'
+import { putInOrder } from './put-in-order.ts'
 import { generationsOf, nameOf, revisionLevels } from './revision-levels.ts'
 
 interface PlannedObject {
@@ -219,19 +220,24 @@ export async function syncCollection(
     done.bytes += sizes[level]![index]!
     report(level < objectLevels.length ? 'objects' : 'revisions')
   }
-  // Each level lands whole before the next becomes visible: an object only once all it
-  // points at is there, a revision once its data and its parents are.
+  // An object lands only once all it points at is there, a revision once its data and its parents
+  // are: level by level through createInOrder, else each object once its own referents are in.
   if (destination.createInOrder) {
     await createInOrder(destination, levels, { concurrency, onCreated: landed })
   } else {
     // Objects are content-addressed: a plain put, the cheapest write on every store, may replace one.
-    for (const [l, level] of objectLevels.entries()) {
-      await forEachLimited(level, concurrency, async (object, i) => {
-        const bytes = sized(l, i, object.data ?? (await takeChunk(object.hash)))
-        await destination.put(objectKey(object.hash), bytes)
-        landed(l, i)
-      })
-    }
+    const ordered = objectLevels.flatMap((level, l) => level.map((object, i) => ({ object, l, i })))
+    const linked = ordered.map(({ object }) => ({
+      hash: object.hash,
+      pointsAt: plan.pointsAt.get(object.hash),
+    }))
+    await putInOrder(linked, concurrency, async (k) => {
+      const { object, l, i } = ordered[k]!
+      // Read in the put's slot: at most `concurrency` objects' bytes in memory.
+      const bytes = sized(l, i, object.data ?? (await takeChunk(object.hash)))
+      await destination.put(objectKey(object.hash), bytes)
+      landed(l, i)
+    })
     await createInOrder(destination, levels.slice(objectLevels.length), {
       concurrency,
       onCreated: (level, index) => landed(objectLevels.length + level, index),
@@ -290,8 +296,15 @@ async function planObjects(
     /** Told of each chunk to copy as the walk finds it. */
     readonly foundChunk: (hash: string) => void
   },
-): Promise<{ chunks: PlannedObject[]; series: PlannedObject[]; nodesByHeight: PlannedObject[][] }> {
+): Promise<{
+  chunks: PlannedObject[]
+  series: PlannedObject[]
+  nodesByHeight: PlannedObject[][]
+  /** For each series index and tree node to copy, the objects it points at. */
+  pointsAt: Map<string, readonly string[]>
+}> {
   const { concurrency, limited, foundChunk } = reads
+  const pointsAt = new Map<string, readonly string[]>()
   const seen = new Set<string>()
   const chunks: PlannedObject[] = []
   const series: PlannedObject[] = []
@@ -312,8 +325,15 @@ async function planObjects(
   const visitSeries = async (hash: string) => {
     if (await skip(hash)) return
     const { data, json } = await readMeta(hash)
-    if (!have.has(hash)) series.push({ hash, bytes: data.length, data })
-    for (const { chunk, bytes, last } of seriesIndexChunks(descriptor.schema, json, objectKey(hash))) {
+    const segments = seriesIndexChunks(descriptor.schema, json, objectKey(hash))
+    if (!have.has(hash)) {
+      series.push({ hash, bytes: data.length, data })
+      pointsAt.set(
+        hash,
+        segments.map((s) => s.chunk),
+      )
+    }
+    for (const { chunk, bytes, last } of segments) {
       if (seen.has(chunk) || have.has(chunk)) continue
       if (scope?.since !== undefined && compareIndexValues(last[0]!, scope.since) < 0) continue
       seen.add(chunk)
@@ -325,8 +345,10 @@ async function planObjects(
     if (await skip(hash)) return
     const { data, json } = await readMeta(hash)
     const links = treeNodeLinks(json, objectKey(hash))
-    if (!have.has(hash))
+    if (!have.has(hash)) {
       nodes.set(hash, { object: { hash, bytes: data.length, data }, children: links.children })
+      pointsAt.set(hash, [...links.children, ...links.series])
+    }
     // Tree nodes are copied whole (a scoped reader lists them); series outside the scope are not.
     const series = links.series.filter((_, i) => scope?.labels?.has(links.labels[i]!) ?? true)
     await Promise.all([...series.map(visitSeries), ...links.children.map(visitNode)])
@@ -356,5 +378,5 @@ async function planObjects(
     level.push(node.object)
     nodesByHeight[height] = level
   }
-  return { chunks, series, nodesByHeight: nodesByHeight.filter((level) => level !== undefined) }
+  return { chunks, series, nodesByHeight: nodesByHeight.filter((level) => level !== undefined), pointsAt }
 }
