@@ -89,4 +89,5 @@ export {
   type StoreOpenOptions,
 } from './store/store-registry.ts'
 export type { CacheOptions } from './store/tiered-cache-store.ts'
+export { DEFAULT_CONCURRENCY, validateConcurrency } from './util/concurrency.ts'
 export { forEachLimited } from './util/for-each-limited.ts'

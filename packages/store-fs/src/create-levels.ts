@@ -1,14 +1,17 @@
 import { unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { type CreateEntry, type CreateInOrderOptions, VarveError, validateKey } from '@varve/core'
+import {
+  type CreateEntry,
+  type CreateInOrderOptions,
+  type VarveError,
+  validateConcurrency,
+  validateKey,
+} from '@varve/core'
 import { type FsErrorContext, translateFsError } from './errors.ts'
 import { discard, settle } from './file-steps.ts'
 import { type KeptFolderHandles, keepFolderHandles } from './folder-sync.ts'
 import { runLevels } from './run-levels.ts'
 import type { StagedFiles } from './staged-files.ts'
-
-/** How many temporary files `createInOrder` writes at once, unless told otherwise. */
-const prepareConcurrency = 8
 
 /** The parts of the fs store a levelled create writes through. */
 export interface LevelWriter {
@@ -51,13 +54,7 @@ export async function createLevels(
     flushKept,
     flushNewFoldersOf,
   } = store
-  const concurrency = options.concurrency ?? prepareConcurrency
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new VarveError(
-      'InvalidArgument',
-      `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
-    )
-  }
+  const concurrency = validateConcurrency(options.concurrency)
   const wheres = levels.map((level) =>
     level.map(([key, bytes]) => {
       const where = context('create', validateKey(key))

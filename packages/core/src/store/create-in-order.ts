@@ -1,4 +1,5 @@
 import { VarveError } from '../errors/varve-error.ts'
+import { validateConcurrency } from '../util/concurrency.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
 import type { CreateEntry, CreateInOrderOptions, Store } from './store.ts'
 
@@ -18,13 +19,7 @@ export async function createInOrder(
   levels: readonly (readonly CreateEntry[])[],
   options: CreateInOrderOptions = {},
 ): Promise<boolean[][]> {
-  const concurrency = options.concurrency ?? 8
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new VarveError(
-      'InvalidArgument',
-      `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
-    )
-  }
+  const concurrency = validateConcurrency(options.concurrency)
   if (levels.every((level) => level.length === 0)) return levels.map(() => [])
   if (store.createInOrder) return store.createInOrder(levels, { ...options, concurrency })
   const created = levels.map((level) => level.map(() => false))

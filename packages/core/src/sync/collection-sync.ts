@@ -14,6 +14,7 @@ import { compareIndexValues, type IndexValue, indexValueFromJson } from '../mode
 import { seriesIndexChunks } from '../series/series-index.ts'
 import { createInOrder } from '../store/create-in-order.ts'
 import type { CreateEntry, Store } from '../store/store.ts'
+import { validateConcurrency } from '../util/concurrency.ts'
 import { forEachLimited } from '../util/for-each-limited.ts'
 import { createLimiter } from '../util/limiter.ts'
 import { readAhead } from '../util/read-ahead.ts'
@@ -70,13 +71,7 @@ export async function syncCollection(
   options: SyncOptions = {},
   copyPlan: CopyPlan = {},
 ): Promise<CollectionSyncResult> {
-  const concurrency = options.concurrency ?? 8
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new VarveError(
-      'InvalidArgument',
-      `concurrency must be a whole number ≥ 1, got ${JSON.stringify(concurrency)}.`,
-    )
-  }
+  const concurrency = validateConcurrency(options.concurrency)
   const target = copyPlan.target ?? (await ensureDescriptorLike(destination, descriptor))
   // Every object read of the copy (revisions, metadata, chunks) shares one pool of `concurrency`.
   const limited = createLimiter(concurrency)
