@@ -2,12 +2,16 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { createInstrumentedStore, createMemoryStore, forEachLimited, Repo, Schema } from '@varve/core'
 import { createFsStore } from '@varve/store-fs'
-import { durableWrite, time } from './w1.ts'
+import { durableWrite, settleDisk, time } from './w1.ts'
 import { median, randomWalk, timestamps } from './workloads.ts'
 
 const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
 
-/** Pull of a whole folder repository into an empty one, against copying its files with the same durability. */
+/**
+ * Pull of a whole folder repository into an empty one, against copying its
+ * files with a file fsync each, 8 at once. The two take turns going first, and
+ * each starts once the disk has written out what came before (`settleDisk`).
+ */
 export async function benchPull(
   root: string,
   source: string,
@@ -18,22 +22,23 @@ export async function benchPull(
   for (let run = 0; run < runs; run++) {
     const target = join(root, `pull-${run}`)
     const copy = join(root, `copy-${run}`)
-    await rm(target, { recursive: true, force: true })
-    await rm(copy, { recursive: true, force: true })
-    raw.push(
-      await time(async () => {
-        const files = (await readdir(source, { recursive: true, withFileTypes: true })).filter((e) =>
-          e.isFile(),
-        )
-        await forEachLimited(files, 8, async (file) => {
-          const from = join(file.parentPath, file.name)
-          const to = join(copy, relative(source, from))
-          await mkdir(dirname(to), { recursive: true })
-          await durableWrite(to, await readFile(from))
-        })
-      }),
-    )
-    varve.push(await time(async () => (await Repo.open(target)).pull(source)))
+    const copyFiles = async () => {
+      const files = (await readdir(source, { recursive: true, withFileTypes: true })).filter((e) =>
+        e.isFile(),
+      )
+      await forEachLimited(files, 8, async (file) => {
+        const from = join(file.parentPath, file.name)
+        const to = join(copy, relative(source, from))
+        await mkdir(dirname(to), { recursive: true })
+        await durableWrite(to, await readFile(from))
+      })
+    }
+    const pull = async () => (await Repo.open(target)).pull(source)
+    for (const step of run % 2 === 0 ? ['raw', 'varve'] : ['varve', 'raw']) {
+      settleDisk()
+      if (step === 'raw') raw.push(await time(copyFiles))
+      else varve.push(await time(pull))
+    }
     await rm(target, { recursive: true, force: true })
     await rm(copy, { recursive: true, force: true })
   }
