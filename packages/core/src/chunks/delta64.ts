@@ -61,22 +61,14 @@ export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, ord
   writeWord(out, orderMap ? orderMapHi(hi) : hi)
   const planes = planeBuffer(m, 8)
   if (loRaw) {
-    const staging = laneBuffer(2 * m)
-    const los = staging.subarray(0, m)
-    const his = staging.subarray(m, 2 * m)
-    // Mapping inline (an imported function here costs 5× the loop under some loaders).
+    const los = laneBuffer(m)
+    // All ones when order-mapping: orderMapHi inlined (an imported function here costs 5× the
+    // loop under some loaders).
     const map = orderMap ? -1 : 0
-    let previous = hi ^ (map & ((hi >> 31) | 0x80000000))
-    for (let k = 1; k < n; k++) {
-      const w = lanes[2 * k + 1]!
-      const h = w ^ (map & ((w >> 31) | 0x80000000))
-      const d = (h - previous) | 0
-      his[k - 1] = (d << 1) ^ (d >> 31)
-      los[k - 1] = lanes[2 * k]!
-      previous = h
-    }
-    out.bytes(new Uint8Array(staging.buffer, 0, 4 * m))
-    shuffleWords(his, 0, 1, m, planes, 0)
+    const groups = m >> 2
+    const last = loRawGroups(lanes, groups, hi ^ (map & ((hi >> 31) | 0x80000000)), map, los, planes)
+    loRawRest(lanes, groups, m & 3, last, map, los, planes)
+    out.bytes(new Uint8Array(los.buffer, 0, 4 * m))
     writePlanes(out, planes, m, 4)
     return
   }
@@ -98,6 +90,144 @@ export function encodeDelta64(out: ByteWriter, lanes: Int32Array, n: number, ord
     shuffleWords(deltas, 0, 2, m, planes, 0)
     shuffleWords(deltas, 1, 2, m, planes, 4)
     writePlanes(out, planes, m, 8)
+  }
+}
+
+/**
+ * The whole groups of 4 values of the `LO_RAW` layout in one pass: the lo
+ * lanes of values 1..4·groups copied to `los`, the zigzag deltas of their
+ * (mapped) hi lanes shuffled straight into byte planes 0–3 of `planes` (as
+ * `shuffleWords` would, with its stats) — no array of deltas in between.
+ * Returns the last hi lane, mapped.
+ */
+function loRawGroups(
+  lanes: Int32Array,
+  groups: number,
+  first: number,
+  map: number,
+  los: Int32Array,
+  buffer: PlaneBuffer,
+): number {
+  const { words: planes, stride, stats } = buffer
+  const s2 = 2 * stride
+  const s3 = 3 * stride
+  let p = first
+  let or0 = 0
+  let or1 = 0
+  let or2 = 0
+  let or3 = 0
+  let and0 = -1
+  let and1 = -1
+  let and2 = -1
+  let and3 = -1
+  for (let q = 0, k = 0, at = 2; q < groups; q++, k += 4, at += 8) {
+    const a = lanes[at + 1]!
+    const b = lanes[at + 3]!
+    const c = lanes[at + 5]!
+    const e = lanes[at + 7]!
+    los[k] = lanes[at]!
+    los[k + 1] = lanes[at + 2]!
+    los[k + 2] = lanes[at + 4]!
+    los[k + 3] = lanes[at + 6]!
+    const ha = a ^ (map & ((a >> 31) | 0x80000000))
+    const hb = b ^ (map & ((b >> 31) | 0x80000000))
+    const hc = c ^ (map & ((c >> 31) | 0x80000000))
+    const he = e ^ (map & ((e >> 31) | 0x80000000))
+    const d0 = (ha - p) | 0
+    const d1 = (hb - ha) | 0
+    const d2 = (hc - hb) | 0
+    const d3 = (he - hc) | 0
+    p = he
+    const w0 = (d0 << 1) ^ (d0 >> 31)
+    const w1 = (d1 << 1) ^ (d1 >> 31)
+    const w2 = (d2 << 1) ^ (d2 >> 31)
+    const w3 = (d3 << 1) ^ (d3 >> 31)
+    const t0 = (w0 & 0x00ff00ff) | ((w1 & 0x00ff00ff) << 8)
+    const t1 = ((w0 >>> 8) & 0x00ff00ff) | (w1 & 0xff00ff00)
+    const t2 = (w2 & 0x00ff00ff) | ((w3 & 0x00ff00ff) << 8)
+    const t3 = ((w2 >>> 8) & 0x00ff00ff) | (w3 & 0xff00ff00)
+    const c0 = (t0 & 0xffff) | (t2 << 16)
+    const c1 = (t1 & 0xffff) | (t3 << 16)
+    const c2 = (t0 >>> 16) | (t2 & 0xffff0000)
+    const c3 = (t1 >>> 16) | (t3 & 0xffff0000)
+    planes[q] = c0
+    planes[stride + q] = c1
+    planes[s2 + q] = c2
+    planes[s3 + q] = c3
+    or0 |= c0
+    or1 |= c1
+    or2 |= c2
+    or3 |= c3
+    and0 &= c0
+    and1 &= c1
+    and2 &= c2
+    and3 &= c3
+  }
+  stats[0] = or0
+  stats[1] = or1
+  stats[2] = or2
+  stats[3] = or3
+  stats[8] = and0
+  stats[9] = and1
+  stats[10] = and2
+  stats[11] = and3
+  return p
+}
+
+/**
+ * The last `rest` (< 4) values of the `LO_RAW` layout after `groups` whole
+ * groups, into the last word of each plane (zero padded); then folds the
+ * words of OR and AND that `loRawGroups` left in `stats` into per-plane bytes.
+ */
+function loRawRest(
+  lanes: Int32Array,
+  groups: number,
+  rest: number,
+  previous: number,
+  map: number,
+  los: Int32Array,
+  buffer: PlaneBuffer,
+): void {
+  const { words: planes, stride, stats } = buffer
+  if (rest !== 0) {
+    let p = previous
+    let p0 = 0
+    let p1 = 0
+    let p2 = 0
+    let p3 = 0
+    for (let i = 0, k = 4 * groups, at = 2 + 8 * groups; i < rest; i++, k++, at += 2) {
+      const w = lanes[at + 1]!
+      const h = w ^ (map & ((w >> 31) | 0x80000000))
+      const d = (h - p) | 0
+      const z = (d << 1) ^ (d >> 31)
+      p = h
+      los[k] = lanes[at]!
+      const shift = 8 * i
+      p0 |= (z & 0xff) << shift
+      p1 |= ((z >>> 8) & 0xff) << shift
+      p2 |= ((z >>> 16) & 0xff) << shift
+      p3 |= (z >>> 24) << shift
+    }
+    planes[groups] = p0
+    planes[stride + groups] = p1
+    planes[2 * stride + groups] = p2
+    planes[3 * stride + groups] = p3
+    // The padding bytes are zero in the plane; for the AND they must not count.
+    const padding = -1 << (8 * rest)
+    stats[0]! |= p0
+    stats[1]! |= p1
+    stats[2]! |= p2
+    stats[3]! |= p3
+    stats[8]! &= p0 | padding
+    stats[9]! &= p1 | padding
+    stats[10]! &= p2 | padding
+    stats[11]! &= p3 | padding
+  }
+  for (let j = 0; j < 4; j++) {
+    const or = stats[j]!
+    const and = stats[8 + j]!
+    stats[j] = (or | (or >>> 8) | (or >>> 16) | (or >>> 24)) & 0xff
+    stats[8 + j] = and & (and >>> 8) & (and >>> 16) & (and >>> 24) & 0xff
   }
 }
 
