@@ -67,8 +67,8 @@ export async function createLevels(
   const temporaries = new Set<string>()
   // Per level, the folders it linked into, each with the context of one of its entries for errors.
   const folders = levels.map(() => new Map<string, FsErrorContext>())
-  // Levels flush the same folders again and again. A folder is opened at its first flush, once it holds
-  // an object linked here, so it cannot be removed as empty while this call runs.
+  // Levels, and the calls after this one, flush the same folders again and again: their handles stay
+  // open from one flush to the next (see keepFolderHandles for why that flushes the right folder).
   const handles = keepFolderHandles()
   // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
   const removals: Promise<VarveError | undefined>[] = []

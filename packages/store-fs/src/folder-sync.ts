@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises'
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { isAbsent } from './errors.ts'
 
@@ -52,45 +52,138 @@ function fsyncFolder(folder: string, real: FolderFsync = fsyncFolderEntries): Pr
 export interface KeptFolderHandles {
   /** Flushes the entries of `folder` (a folder that is gone holds nothing: it resolves); fails as `flushFolder`. */
   flush(folder: string): Promise<void>
-  /** Closes every handle; failures to close are not reported (nothing was written through them). */
+  /** Ends this writer's use of the handles; they stay open for the next writer (see `keepFolderHandles`). */
   close(): Promise<void>
 }
 
+/** A folder handle kept open, with the identity of the folder it was opened on. */
+interface KeptFolder {
+  readonly handle: FileHandle
+  /** The folder's device and inode, once known: a folder made again at the same path has others. */
+  identity?: string
+  /** The flushes through the handle that have not settled (it is closed only once none has), -1 once closed. */
+  using: number
+  evicted: boolean
+}
+
+/** At most this many folder handles stay open per process: a repository's 256 object folders and some more. */
+const KEPT_FOLDERS = 320
+/** Kept folder handles by absolute path, least recently used first (a Map keeps insertion order). */
+const kept = new Map<string, Promise<KeptFolder | undefined>>()
+
 /**
- * For a writer that flushes the same folders again and again (the levels of
- * `createInOrder`): each folder is opened once, at its first flush, and kept
- * open until `close`, so a flush costs one fsync rather than an open, an
- * fsync and a close. Only for folders that cannot be removed and made again
- * meanwhile (the writer holds a file in each); past `limit` folders, flushes
- * open and close as `flushFolder` does.
+ * For writers that flush the same folders again and again (the levels of
+ * `createInOrder`, commit after commit): each folder is opened at its first
+ * flush and kept open, per process, for later flushes (at most
+ * `KEPT_FOLDERS`, the least recently used closed first), so a flush costs one
+ * fsync rather than an open, an fsync and a close. A folder can be removed
+ * (a delete prunes empty folders) and made again at the same path while its
+ * handle is kept, and a flush through the old handle would flush a folder no
+ * longer there: so a flush through a handle kept from before also stats the
+ * path, at the same time as the fsync, and when the path names another
+ * folder, it flushes again through a new handle. That is enough because a
+ * caller flushes a folder only after it placed an entry in it: if the path
+ * still names the kept folder after the entry was placed, the folder was
+ * there all along (folders are never renamed, and a removed one never comes
+ * back), so the entry is in it.
  */
-export function keepFolderHandles(limit = 256): KeptFolderHandles {
-  const handles = new Map<string, Promise<FileHandle | undefined>>()
+export function keepFolderHandles(): KeptFolderHandles {
   return {
-    async flush(folder) {
-      if (process.platform === 'win32' || (handles.size >= limit && !handles.has(folder))) {
-        return flushFolder(folder)
-      }
-      let opening = handles.get(folder)
-      if (opening === undefined) {
-        opening = open(folder, 'r').catch((error: unknown) => {
-          if (isAbsent(error)) return undefined
-          throw error
-        })
-        handles.set(folder, opening)
-      }
-      const handle = await opening
-      if (handle !== undefined) await fsyncFolder(folder, () => handle.sync())
+    flush: flushKeptFolder,
+    close: async () => undefined,
+  }
+}
+
+async function flushKeptFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return flushFolder(folder)
+  let opening = kept.get(folder)
+  const reused = opening !== undefined
+  if (opening === undefined) opening = openKept(folder)
+  else {
+    kept.delete(folder)
+    kept.set(folder, opening)
+  }
+  const folderHandle = await opening
+  // Gone when it was opened: holds nothing of the caller's (and is not kept, see openKept).
+  if (folderHandle === undefined) return
+  // Closed meanwhile (evicted while this flush waited for the open): a plain flush.
+  if (folderHandle.using < 0) return flushFolder(folder)
+  folderHandle.using++
+  let same: boolean
+  try {
+    const fsync = fsyncFolder(folder, () => folderHandle.handle.sync())
+    if (!reused) {
+      await Promise.all([fsync, noteIdentity(folderHandle)])
+      return
+    }
+    const [, now] = await Promise.all([fsync, identityOf(folder)])
+    same = now !== undefined && now === folderHandle.identity
+  } finally {
+    release(folderHandle)
+  }
+  if (same) return
+  // Another folder at the path now, or none: the handle is dropped and the path flushed afresh.
+  if (kept.get(folder) === opening) {
+    kept.delete(folder)
+    evict(folderHandle)
+  }
+  await flushKeptFolder(folder)
+}
+
+function openKept(folder: string): Promise<KeptFolder | undefined> {
+  const opening = open(folder, 'r').then(
+    (handle): KeptFolder => ({ handle, using: 0, evicted: false }),
+    (error: unknown) => {
+      if (isAbsent(error)) return undefined
+      throw error
     },
-    async close() {
-      const opened = await Promise.allSettled(handles.values())
-      handles.clear()
-      await Promise.all(
-        opened.map((result) =>
-          result.status === 'fulfilled' ? result.value?.close().catch(() => undefined) : undefined,
-        ),
-      )
-    },
+  )
+  kept.set(folder, opening)
+  // A failed open, or a folder missing, is not kept: the next flush opens again.
+  const forget = () => {
+    if (kept.get(folder) === opening) kept.delete(folder)
+  }
+  opening.then((folderHandle) => folderHandle ?? forget(), forget)
+  while (kept.size > KEPT_FOLDERS) {
+    const [oldest, entry] = kept.entries().next().value!
+    kept.delete(oldest)
+    entry.then(
+      (folderHandle) => folderHandle && evict(folderHandle),
+      () => undefined,
+    )
+  }
+  return opening
+}
+
+/** Marks a kept handle dropped from the cache: it is closed once no flush uses it. */
+function evict(folderHandle: KeptFolder): void {
+  folderHandle.evicted = true
+  release(folderHandle, false)
+}
+
+/** Ends one use of a kept handle (none with `ending` false); closes it once evicted and unused. */
+function release(folderHandle: KeptFolder, ending = true): void {
+  if (ending) folderHandle.using--
+  if (folderHandle.evicted && folderHandle.using === 0) {
+    folderHandle.using = -1
+    // Nothing was written through the handle: a failure to close loses nothing.
+    folderHandle.handle.close().catch(() => undefined)
+  }
+}
+
+async function noteIdentity(folderHandle: KeptFolder): Promise<void> {
+  const stats = await folderHandle.handle.stat()
+  folderHandle.identity = `${stats.dev}:${stats.ino}`
+}
+
+/** The device and inode of the folder at `path` now, or undefined when there is none. */
+async function identityOf(path: string): Promise<string | undefined> {
+  try {
+    const stats = await stat(path)
+    return `${stats.dev}:${stats.ino}`
+  } catch (error) {
+    if (isAbsent(error)) return undefined
+    throw error
   }
 }
 

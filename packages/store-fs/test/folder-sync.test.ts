@@ -1,6 +1,7 @@
+import { mkdir, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
-import { flushFolder, replaceFolderFsync } from '../src/folder-sync.ts'
+import { flushFolder, keepFolderHandles, replaceFolderFsync } from '../src/folder-sync.ts'
 import { logFlushes } from './flush-log.ts'
 import { it } from './store-fixture.ts'
 
@@ -39,6 +40,48 @@ describe('flushFolder', () => {
 
   it('resolves for a folder that no longer exists', async ({ folder }) => {
     await expect(flushFolder(join(folder, 'gone'))).resolves.toBeUndefined()
+  })
+})
+
+describe('keepFolderHandles', () => {
+  /** Counts the fsyncs of each folder from now on. */
+  function countFsyncs(): Map<string, number> {
+    const counts = new Map<string, number>()
+    replaceFolderFsync(async (path, fsync) => {
+      counts.set(path, (counts.get(path) ?? 0) + 1)
+      await fsync(path)
+    })
+    return counts
+  }
+
+  it.skipIf(process.platform === 'win32')(
+    'flushes a kept folder with one fsync, across writers; a folder made again at its path through a new handle',
+    async ({ folder }) => {
+      const target = join(folder, 'kept')
+      await mkdir(target)
+      const counts = countFsyncs()
+      await keepFolderHandles().flush(target)
+      const later = keepFolderHandles()
+      await later.flush(target)
+      await later.flush(target)
+      expect(counts.get(target)).toBe(3)
+      // Removed and made again: the kept handle holds the old folder, which the flush must not stop at.
+      await rm(target, { recursive: true })
+      await mkdir(target)
+      await later.flush(target)
+      expect(counts.get(target)).toBe(5)
+      await later.flush(target)
+      expect(counts.get(target)).toBe(6)
+    },
+  )
+
+  it('resolves for a folder removed since its handle was kept', async ({ folder }) => {
+    const target = join(folder, 'gone')
+    await mkdir(target)
+    await keepFolderHandles().flush(target)
+    await rm(target, { recursive: true })
+    await expect(keepFolderHandles().flush(target)).resolves.toBeUndefined()
+    await expect(keepFolderHandles().flush(target)).resolves.toBeUndefined()
   })
 })
 
