@@ -19,17 +19,26 @@ function rows(from: number, to: number) {
   return { t, v: Float64Array.from(t, (x) => Math.sin(Number(x))) }
 }
 
-/** A store that remembers the size of every chunk (binary `VRVC` object) fetched whole. */
+/** A store that remembers the size of every chunk (binary `VRVC` object) fetched whole (by get or readInto). */
 function chunkRecorder(inner: Store): { store: Store; chunks: Map<string, number> } {
   const chunks = new Map<string, number>()
+  const record = (key: string, bytes: Uint8Array) => {
+    if (new TextDecoder().decode(bytes.subarray(0, 4)) === 'VRVC') chunks.set(key, bytes.length)
+  }
   const store = new Proxy(inner, {
     get(target, prop) {
       if (prop === 'get') {
         return async (key: string) => {
           const bytes = await target.get(key)
-          if (bytes !== undefined && new TextDecoder().decode(bytes.subarray(0, 4)) === 'VRVC')
-            chunks.set(key, bytes.length)
+          if (bytes !== undefined) record(key, bytes)
           return bytes
+        }
+      }
+      if (prop === 'readInto' && target.readInto !== undefined) {
+        return async (key: string, into: Uint8Array) => {
+          const count = await target.readInto!(key, into)
+          if (count !== undefined) record(key, into.subarray(0, count))
+          return count
         }
       }
       const value = Reflect.get(target, prop)

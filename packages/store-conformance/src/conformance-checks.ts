@@ -6,6 +6,7 @@ import { faultChecks } from './checks/faults.ts'
 import { listingChecks } from './checks/listing.ts'
 import { missingKeyChecks } from './checks/missing-keys.ts'
 import { rangedReadChecks } from './checks/ranged-reads.ts'
+import { readIntoChecks } from './checks/reads-into.ts'
 import { roundTripChecks } from './checks/round-trips.ts'
 
 /** Every check of the kit, in the order they run, group by group. */
@@ -14,6 +15,7 @@ export function conformanceChecks(settings: CheckSettings): ConformanceCheck[] {
     ...roundTripChecks,
     ...missingKeyChecks,
     ...rangedReadChecks,
+    ...readIntoChecks,
     ...listingChecks,
     ...deleteChecks,
     ...createOnlyChecks,

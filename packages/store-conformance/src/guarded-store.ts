@@ -75,7 +75,7 @@ async function* guardList(store: Store, prefix: string): AsyncGenerator<string> 
  */
 export function guardStore(store: Store): Store {
   const at = (op: string, key: unknown) => `store.${op}(${JSON.stringify(key)})`
-  return {
+  const guarded: Store = {
     description: store.description,
     get capabilities() {
       return store.capabilities
@@ -90,6 +90,22 @@ export function guardStore(store: Store): Store {
     list: (prefix) => guardList(store, prefix),
     delete: (keys) => guard(`store.delete([${keys.length} keys])`, () => store.delete(keys)),
   }
+  const { readInto } = store
+  if (readInto !== undefined) {
+    guarded.readInto = async (key, target) => {
+      const call = `${at('readInto', key)} into ${target.length} bytes`
+      const count: unknown = await guard(call, async () => readInto.call(store, key, target))
+      if (
+        count === undefined ||
+        (Number.isSafeInteger(count) && (count as number) >= 0 && (count as number) <= target.length)
+      )
+        return count as number | undefined
+      throw new ConformanceError(
+        `${call} returned ${String(count)}; expected a count from 0 to ${target.length} or undefined`,
+      )
+    }
+  }
+  return guarded
 }
 
 /** Throws unless the store declares its capabilities as booleans, as the contract asks. */

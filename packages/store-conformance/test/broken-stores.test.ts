@@ -37,6 +37,7 @@ describe('the memory store', () => {
         'round trips',
         'missing keys',
         'ranged reads',
+        'reads into a buffer',
         'listing',
         'deletes',
         'create-only',
@@ -104,6 +105,10 @@ describe('deliberately broken stores fail exactly the checks of their bug', () =
         'once faults are cleared',
         'create that landed',
       ],
+    ],
+    [
+      'readIntoCountsBuffer',
+      ['a buffer longer than the object', 'is filled from its own start', 'an empty object reads as 0 bytes'],
     ],
     ['deleteFirstBatchOnly', ['one call deletes', 'deletes every key the run wrote']],
     ['deleteRefusesEmptyBatch', ['delete is idempotent']],

@@ -134,6 +134,12 @@ export const brokenStores = {
   /** getRange reads the whole object. */
   getRangeIgnoresRange: wrap((inner) => ({ getRange: (key) => inner.get(key) })),
 
+  /** readInto resolves to the length of the caller's buffer, not to how many bytes it read. */
+  readIntoCountsBuffer: wrap((inner) => ({
+    readInto: async (key, target) =>
+      (await inner.readInto!(key, target)) === undefined ? undefined : target.length,
+  })),
+
   /** Declares rangeRead: false yet serves ranges instead of throwing Unsupported. */
   rangeReadFalseServesRanges: wrap(() => ({ capabilities: { atomicCreate: true, rangeRead: false } })),
 

@@ -1,7 +1,10 @@
 import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
-/** The store operations, as named in error messages. */
-export type FsOperation = Exclude<keyof Store, 'description' | 'capabilities' | 'close' | 'stage'>
+/** The store operations, as named in error messages (a readInto fails as the get it stands for). */
+export type FsOperation = Exclude<
+  keyof Store,
+  'description' | 'capabilities' | 'close' | 'stage' | 'readInto'
+>
 
 /** Where a failure happened: the operation, the key (or, for `list`, the prefix) and the store's `file://` description. */
 export interface FsErrorContext {

@@ -28,7 +28,7 @@ import { discard, isFolder, settle, writeAll } from './file-steps.ts'
 import { flushFolder, flushNewFolders, type KeptFolderHandles, noteNewFolder } from './folder-sync.ts'
 import { listKeys } from './list.ts'
 import { type FsStoreOptions, resolveFsStoreOptions } from './options.ts'
-import { readObject } from './read-object.ts'
+import { readObject, readObjectInto } from './read-object.ts'
 import { STAGED_KEY, StagedFiles } from './staged-files.ts'
 
 /** How many files `delete` removes at once. */
@@ -307,6 +307,12 @@ export function createFsStore(options: FsStoreOptions): Store {
 
     async get(key) {
       return readObject(pathOf(validateKey(key)), undefined, (error) =>
+        translateFsError(error, context('get', key)),
+      )
+    },
+
+    async readInto(key, target) {
+      return readObjectInto(pathOf(validateKey(key)), target, (error) =>
         translateFsError(error, context('get', key)),
       )
     },

@@ -41,3 +41,38 @@ export async function readObject(
     await handle.close()
   }
 }
+
+/**
+ * Reads the start of the file at `path` into `target` (at most its length):
+ * how many bytes it read, or undefined when there is no file (or a folder
+ * stands there). One open, reads, and the close: no stat, as `target` bounds
+ * the read. Other failures go through `fail`.
+ */
+export async function readObjectInto(
+  path: string,
+  target: Uint8Array,
+  fail: (error: unknown) => Error,
+): Promise<number | undefined> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'r')
+  } catch (error) {
+    if (isAbsent(error) || errnoCode(error) === 'EISDIR') return undefined
+    throw fail(error)
+  }
+  try {
+    let filled = 0
+    while (filled < target.length) {
+      const { bytesRead } = await handle.read(target, filled, target.length - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return filled
+  } catch (error) {
+    // Reading a folder's handle fails (EISDIR) on Linux; elsewhere opening it did.
+    if (errnoCode(error) === 'EISDIR') return undefined
+    throw fail(error)
+  } finally {
+    await handle.close()
+  }
+}

@@ -82,7 +82,8 @@ export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value))
 }
 
-function missingObject(store: Store, key: string): VarveError {
+/** The error for an object a repository references but the store lacks. */
+export function missingObject(store: Store, key: string): VarveError {
   return new VarveError(
     'NotFound',
     `Object ${key} is referenced but missing from ${store.description}; the repository is incomplete (an interrupted copy? re-run the push or pull).`,

@@ -6,7 +6,8 @@ import {
 } from '../chunks/chunk-format.ts'
 import { sha256Hex } from '../chunks/hash.ts'
 import type { ObjectIo } from '../chunks/object-io.ts'
-import { getObject, getObjectRange, objectKey } from '../chunks/objects.ts'
+import { getObjectRange, objectKey } from '../chunks/objects.ts'
+import { withObjectBytes } from '../chunks/with-object-bytes.ts'
 import { VarveError } from '../errors/varve-error.ts'
 import { Frame } from '../model/frame.ts'
 import type { Schema } from '../model/schema.ts'
@@ -48,17 +49,12 @@ export async function readSeriesRows(
 
 /** Every row of one segment, every column: what a rewrite of the segment starts from. */
 export async function readWholeSegment(io: ObjectIo, schema: Schema, segment: Segment): Promise<Frame> {
-  const bytes = await getObject(io.store, segment.chunk, { readOnly: true })
-  const header = parseChunkHeader(schema, bytes, objectKey(segment.chunk))
-  const names = schema.columns.map((c) => c.name)
-  return decodePages(
-    schema,
-    header,
-    { bytes, base: 0, verify: false, key: objectKey(segment.chunk) },
-    0,
-    header.pages.length,
-    names,
-  )
+  const key = objectKey(segment.chunk)
+  return withObjectBytes(io.store, segment.chunk, segment.bytes, (bytes) => {
+    const header = parseChunkHeader(schema, bytes, key)
+    const names = schema.columns.map((c) => c.name)
+    return decodePages(schema, header, { bytes, base: 0, verify: false, key }, 0, header.pages.length, names)
+  })
 }
 
 async function readSegment(
@@ -74,11 +70,15 @@ async function readSegment(
   const ranged = io.store.capabilities.rangeRead && segment.bytes > WHOLE_READ_BYTES && !whole
   let frame: Frame
   if (!ranged) {
-    const bytes = await getObject(io.store, segment.chunk, { readOnly: true })
-    const header = await io.memo(`header:${segment.chunk}`, async () => parseChunkHeader(schema, bytes, key))
-    const [from, to] = pagesInRange(header, plan.range)
-    await beforeDecode?.()
-    frame = decodePages(schema, header, { bytes, base: 0, verify: false, key }, from, to, plan.columns)
+    // The bytes may be a reused buffer: everything read from them is decoded (copied) before this returns.
+    frame = await withObjectBytes(io.store, segment.chunk, segment.bytes, async (bytes) => {
+      const header = await io.memo(`header:${segment.chunk}`, async () =>
+        parseChunkHeader(schema, bytes, key),
+      )
+      const [from, to] = pagesInRange(header, plan.range)
+      await beforeDecode?.()
+      return decodePages(schema, header, { bytes, base: 0, verify: false, key }, from, to, plan.columns)
+    })
   } else {
     const header = await readHeader(io, schema, segment)
     const [from, to] = pagesInRange(header, plan.range)

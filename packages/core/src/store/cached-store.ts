@@ -53,6 +53,9 @@ const rangeId = (key: string, range: ByteRange) => `${key}\u0000${range.offset}:
  *   entries once the write is over (whether it succeeded or not, as a failed
  *   write may still have happened), and keep reads in flight for those keys from
  *   caching what they fetched.
+ * - `readInto` (where `inner` has it) copies a cached object into the caller's
+ *   buffer; a miss reads through to `inner` and is not cached (a store that
+ *   reads into the caller's buffer reads cheaply, and caching would copy).
  * - `list` always asks the inner store: a cache never hides new objects.
  * - An object larger than `maxBytes` is passed through uncached.
  *
@@ -197,6 +200,22 @@ export function createCachedStore(inner: Store, options: CachedStoreOptions): Ca
         levels.flatMap((level) => level.map(([key]) => key)),
         () => createInOrder(levels, options),
       )
+  const readInto = inner.readInto?.bind(inner)
+  if (readInto)
+    store.readInto = async (key, target) => {
+      if (!isCacheable(key)) return readInto(key, target)
+      validateKey(key)
+      const cached = cache.get(key)
+      if (cached) {
+        hits++
+        const count = Math.min(cached.length, target.length)
+        target.set(cached.subarray(0, count))
+        return count
+      }
+      // Not cached: keeping the bytes would take a copy of each, the very allocation readInto saves.
+      misses++
+      return readInto(key, target)
+    }
   // Staged bytes reach the inner store's createInOrder unchanged (it lands only its own).
   if (inner.stage) store.stage = (bytes) => inner.stage!(bytes)
   if (inner.close) store.close = () => inner.close!()

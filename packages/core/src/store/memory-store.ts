@@ -20,6 +20,14 @@ export function createMemoryStore(options: { description?: string } = {}): Store
       return bytes?.slice()
     },
 
+    async readInto(key, target) {
+      const bytes = objects.get(validateKey(key))
+      if (bytes === undefined) return undefined
+      const count = Math.min(bytes.length, target.length)
+      target.set(bytes.subarray(0, count))
+      return count
+    },
+
     async getRange(key, range: ByteRange) {
       validateRange(range)
       const bytes = objects.get(validateKey(key))

@@ -41,6 +41,21 @@ export interface Store {
    */
   getRange(key: string, range: ByteRange): Promise<Uint8Array | undefined>
 
+  /**
+   * Optional fast path for a reader that needs an object's bytes only until it
+   * has decoded them, and reuses one buffer from read to read: reads the
+   * object into `target` from its first byte, at most `target.length` bytes,
+   * and resolves to how many it read (fewer when the object is shorter: a
+   * caller asks for one byte more than it expects to learn that the object is
+   * longer), or to undefined when the key is absent. The store keeps no
+   * reference to `target`. A store implements it where reading into the
+   * caller's buffer is as cheap as `get` (the fs store reads the file straight
+   * into it); callers fall back to `get` without it. A fresh array per read is
+   * what it saves: on a local disk, a large part of a full read is the garbage
+   * collection those arrays cause.
+   */
+  readInto?(key: string, target: Uint8Array): Promise<number | undefined>
+
   /** Writes the object, replacing any object under the key. Readers see the old bytes or the new, never a mix. */
   put(key: string, bytes: Uint8Array): Promise<void>
 
