@@ -1,13 +1,14 @@
-import { unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readdir, unlink } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
 import {
   type CreateEntry,
   type CreateInOrderOptions,
+  forEachLimited,
   type VarveError,
   validateConcurrency,
   validateKey,
 } from '@varve/core'
-import { type FsErrorContext, translateFsError } from './errors.ts'
+import { errnoCode, type FsErrorContext, translateFsError } from './errors.ts'
 import { discard, settle } from './file-steps.ts'
 import { type KeptFolderHandles, keepFolderHandles } from './folder-sync.ts'
 import { runLevels } from './run-levels.ts'
@@ -28,6 +29,8 @@ export interface LevelWriter {
   linkInto(temporary: string, target: string, where: FsErrorContext): Promise<boolean>
   flushKept(handles: KeptFolderHandles, folder: string, where: FsErrorContext): Promise<void>
   flushNewFoldersOf(folder: string, where: FsErrorContext): Promise<void>
+  /** Makes the folder and its missing parents, noting them new for the flushes. */
+  makeFolders(folder: string, where: FsErrorContext): Promise<void>
 }
 
 /**
@@ -72,15 +75,17 @@ export async function createLevels(
   const handles = keepFolderHandles()
   // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
   const removals: Promise<VarveError | undefined>[] = []
+  const folderReady = folderMaker(store.makeFolders)
   try {
     await runLevels(
       levels.map((level) => level.length),
       concurrency,
       {
         prepare: async (l, i) => {
-          const given = levels[l]![i]![1]
+          const [key, given] = levels[l]![i]!
           const where = wheres[l]![i]!
           const written = staged.claim(given)
+          await folderReady(dirname(pathOf(key)), where)
           if (written) {
             const temporary = await written
             temporaries.add(temporary)
@@ -111,12 +116,16 @@ export async function createLevels(
         },
         seal: async (l) => {
           if (!fsync) return
-          const flushes = [...folders[l]!].map(([folder, where]) => flushKept(handles, folder, where))
+          const linkedInto = [...folders[l]!]
           // A staging folder just made is noted new like any other (see noteNewFolder); its entry
           // needs no flush, but the note goes only with one.
-          const [, where] = [...folders[l]!][0] ?? []
-          if (where) flushes.push(flushNewFoldersOf(staging, where))
-          await settle(flushes)
+          const [, where] = linkedInto[0] ?? []
+          await settle([
+            // `concurrency` at once: a level's hundred flushes queued together would hold back, in the
+            // thread pool's queue, every file write of the later levels meanwhile.
+            forEachLimited(linkedInto, concurrency, ([folder, where]) => flushKept(handles, folder, where)),
+            where ? flushNewFoldersOf(staging, where) : undefined,
+          ])
         },
       },
     )
@@ -132,4 +141,37 @@ export async function createLevels(
     await handles.close()
   }
   return created
+}
+
+/**
+ * Makes each folder entries land in, once, while their files are prepared, so
+ * that a link finds its folder: one listing per parent tells which are
+ * missing. A folder it cannot make or list is left to the link, which makes
+ * it again (as when a delete removed it meanwhile) and reports what stops it.
+ */
+function folderMaker(makeFolders: LevelWriter['makeFolders']) {
+  const listed = new Map<string, Promise<ReadonlySet<string> | undefined>>()
+  const ready = new Map<string, Promise<void>>()
+  const make = async (folder: string, where: FsErrorContext) => {
+    const parent = dirname(folder)
+    let names = listed.get(parent)
+    if (names === undefined) {
+      names = readdir(parent).then(
+        (found) => new Set(found),
+        (error: unknown) => (errnoCode(error) === 'ENOENT' ? new Set<string>() : undefined),
+      )
+      listed.set(parent, names)
+    }
+    const known = await names
+    if (known !== undefined && !known.has(basename(folder)))
+      await makeFolders(folder, where).catch(() => undefined)
+  }
+  return (folder: string, where: FsErrorContext): Promise<void> => {
+    let making = ready.get(folder)
+    if (making === undefined) {
+      making = make(folder, where)
+      ready.set(folder, making)
+    }
+    return making
+  }
 }

@@ -144,6 +144,7 @@ export function createFsStore(options: FsStoreOptions): Store {
     linkInto,
     flushKept,
     flushNewFoldersOf,
+    makeFolders,
     writeTemporary: (folder, bytes, where) => writeTemporary(folder, bytes, where, { leaveNewFolders: true }),
   }
 
