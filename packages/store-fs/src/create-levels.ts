@@ -29,8 +29,8 @@ export interface LevelWriter {
   linkInto(temporary: string, target: string, where: FsErrorContext): Promise<boolean>
   flushKept(handles: KeptFolderHandles, folder: string, where: FsErrorContext): Promise<void>
   flushNewFoldersOf(folder: string, where: FsErrorContext): Promise<void>
-  /** Makes the folder and its missing parents, noting them new for the flushes. */
-  makeFolders(folder: string, where: FsErrorContext): Promise<void>
+  /** Makes the folder unless known to exist (see `folderMaker`). */
+  folderReady(folder: string, where: FsErrorContext): Promise<void>
 }
 
 /**
@@ -56,6 +56,7 @@ export async function createLevels(
     linkInto,
     flushKept,
     flushNewFoldersOf,
+    folderReady,
   } = store
   const concurrency = validateConcurrency(options.concurrency)
   const wheres = levels.map((level) =>
@@ -75,7 +76,6 @@ export async function createLevels(
   const handles = keepFolderHandles()
   // Removals of linked temporary files, off the path from one level to the next: each resolves to its failure.
   const removals: Promise<VarveError | undefined>[] = []
-  const folderReady = folderMaker(store.makeFolders)
   try {
     await runLevels(
       levels.map((level) => level.length),
@@ -144,12 +144,14 @@ export async function createLevels(
 }
 
 /**
- * Makes each folder entries land in, once, while their files are prepared, so
- * that a link finds its folder: one listing per parent tells which are
- * missing. A folder it cannot make or list is left to the link, which makes
- * it again (as when a delete removed it meanwhile) and reports what stops it.
+ * A store's `folderReady`: `createInOrder` makes each folder its entries land
+ * in while their files are prepared, so that a link finds its folder rather
+ * than failing, making it and linking again. One listing of a parent tells
+ * which of its folders exist; each folder is made or found once per store. A
+ * folder it cannot make or list, or one a delete removed since, is left to the
+ * link, which makes it again and reports what stops it.
  */
-function folderMaker(makeFolders: LevelWriter['makeFolders']) {
+export function folderMaker(makeFolders: (folder: string, where: FsErrorContext) => Promise<void>) {
   const listed = new Map<string, Promise<ReadonlySet<string> | undefined>>()
   const ready = new Map<string, Promise<void>>()
   const make = async (folder: string, where: FsErrorContext) => {

@@ -11,7 +11,7 @@ import {
   validatePrefix,
   validateRange,
 } from '@varve/core'
-import { createLevels, type LevelWriter } from './create-levels.ts'
+import { createLevels, folderMaker, type LevelWriter } from './create-levels.ts'
 import {
   alreadyExists,
   errnoCode,
@@ -144,7 +144,7 @@ export function createFsStore(options: FsStoreOptions): Store {
     linkInto,
     flushKept,
     flushNewFoldersOf,
-    makeFolders,
+    folderReady: folderMaker(makeFolders),
     writeTemporary: (folder, bytes, where) => writeTemporary(folder, bytes, where, { leaveNewFolders: true }),
   }
 
