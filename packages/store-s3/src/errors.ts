@@ -1,7 +1,10 @@
 import { describeOperation, type ErrorCode, type Store, VarveError } from '@varve/core'
 
 /** The store operations, as named in error messages. */
-export type S3Operation = Exclude<keyof Store, 'description' | 'capabilities' | 'close' | 'stage' | 'readInto'>
+export type S3Operation = Exclude<
+  keyof Store,
+  'description' | 'capabilities' | 'close' | 'stage' | 'readInto'
+>
 
 /** Where a failure happened: the operation, the key (for `list`, the prefix) and the store's `s3://` description. */
 export interface S3ErrorContext {
