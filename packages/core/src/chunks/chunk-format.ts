@@ -5,6 +5,7 @@ import { Frame } from '../model/frame.ts'
 import { type IndexKey, indexKeyFromJson, indexKeyToJson, rowKey } from '../model/index-key.ts'
 import type { IndexValueJson } from '../model/index-value.ts'
 import type { Schema } from '../model/schema.ts'
+import { ScratchArea } from './byte-io.ts'
 import { decodeColumn, encodeColumn } from './column-codec.ts'
 import { sha256Hex } from './hash.ts'
 import { type EncodingHint, numericKind } from './numeric-codec.ts'
@@ -53,13 +54,19 @@ export interface EncodedChunk {
   readonly headerHash: string
 }
 
+/** Where `encodeChunk` keeps its blocks until it lays them out in the chunk. */
+const blockScratch = new ScratchArea()
+
 export function encodeChunk(frame: Frame, pageRows: number): EncodedChunk {
   const columns = frame.schema.columns
   const pageBlocks: Uint8Array[][] = []
   const hints: EncodingHint[] = columns.map(() => ({ pages: 0 }))
+  blockScratch.reset()
   for (let start = 0; start < frame.length; start += pageRows) {
     const page = frame.slice(start, Math.min(frame.length, start + pageRows))
-    pageBlocks.push(columns.map((spec, i) => encodeColumn(spec.type, page.columns[spec.name]!, hints[i])))
+    pageBlocks.push(
+      columns.map((spec, i) => encodeColumn(spec.type, page.columns[spec.name]!, hints[i], blockScratch)),
+    )
   }
   const pageSummaries = pageBlocks.map((blocks, p) => {
     const start = p * pageRows

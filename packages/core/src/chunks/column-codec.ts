@@ -1,6 +1,6 @@
 import { VarveError } from '../errors/varve-error.ts'
 import type { ColumnArray, ColumnType } from '../model/column-types.ts'
-import { ByteReader, ByteWriter, corrupt } from './byte-io.ts'
+import { ByteReader, ByteWriter, corrupt, type ScratchArea } from './byte-io.ts'
 import { Encoding } from './encodings.ts'
 import {
   decodeNumeric,
@@ -42,9 +42,15 @@ function requireLittleEndian(): void {
  * Encodes one page of a column. `values` must be the array kind `ColumnType`
  * maps to (see `ColumnArray`), at most `MAX_BLOCK_ROWS` long; throws
  * `VarveError` 'InvalidArgument' when it is not. Pass the same `hint` to the
- * pages of one column in turn (see `EncodingHint`).
+ * pages of one column in turn (see `EncodingHint`). With `scratch`, a
+ * numeric block is a view of it, valid until its next `reset` (see `ScratchArea`).
  */
-export function encodeColumn(type: ColumnType, values: ColumnArray, hint?: EncodingHint): Uint8Array {
+export function encodeColumn(
+  type: ColumnType,
+  values: ColumnArray,
+  hint?: EncodingHint,
+  scratch?: ScratchArea,
+): Uint8Array {
   requireLittleEndian()
   if (values.length > MAX_BLOCK_ROWS) {
     throw new VarveError(
@@ -63,7 +69,7 @@ export function encodeColumn(type: ColumnType, values: ColumnArray, hint?: Encod
   const kind = numericKind(type)
   if (kind === undefined) throw unknownType(type)
   if (!(values instanceof kind.array)) throw wrongArray(type, values)
-  return encodeNumeric(type, values, hint)
+  return encodeNumeric(type, values, hint, scratch)
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ColumnArray, ColumnType } from '../model/column-types.ts'
-import { type ByteReader, ByteWriter, corrupt } from './byte-io.ts'
+import { type ByteReader, ByteWriter, corrupt, type ScratchArea } from './byte-io.ts'
 import { laneBuffer, planeBuffer, readPlanes, writePlanes } from './byte-planes.ts'
 import { shuffleWords, unshuffleWords } from './byte-shuffle.ts'
 import { decodeDecimals, detectDecimals, encodeDecimals } from './decimal-floats.ts'
@@ -76,9 +76,15 @@ export interface EncodingHint {
  * in that order of preference and stopping early at one that compresses 8×;
  * the estimate replaces zstd by the planes' byte entropy, so trying costs a
  * fraction of encoding. With a `hint` (one per column, passed to each of its
- * pages in turn), most pages take the ranking of the page before.
+ * pages in turn), most pages take the ranking of the page before. With
+ * `scratch`, the block is a view of it (see `ScratchArea`).
  */
-export function encodeNumeric(type: NumericType, values: NumericArray, hint?: EncodingHint): Uint8Array {
+export function encodeNumeric(
+  type: NumericType,
+  values: NumericArray,
+  hint?: EncodingHint,
+  scratch?: ScratchArea,
+): Uint8Array {
   const kind = KINDS[type]
   const n = values.length
   const lanes = lanesOf(kind, values)
@@ -116,12 +122,12 @@ export function encodeNumeric(type: NumericType, values: NumericArray, hint?: En
   if (hint) hint.pages++
   for (const { id } of ranked) {
     const out = new ByteWriter(64 + n * (kind.bits >> 3))
-    if (encodeInto(out, id, kind, values, lanes, n, decimals)) return out.finish()
+    if (encodeInto(out, id, kind, values, lanes, n, decimals)) return out.finish(scratch)
   }
   // Byte planes take any page.
   const out = new ByteWriter(64 + n * (kind.bits >> 3))
   encodeInto(out, Encoding.Planes, kind, values, lanes, n, decimals)
-  return out.finish()
+  return out.finish(scratch)
 }
 
 /** Writes the block of `values` in encoding `id`; false when the encoding does not apply (decimals). */
