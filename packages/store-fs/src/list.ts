@@ -47,15 +47,20 @@ async function* walk(
   const entries: Entry[] = []
   for (const dirent of await readFolder(folder, fail)) {
     const { name } = dirent
-    if (name.startsWith('.') || !name.startsWith(namePrefix) || keyProblem(name) !== undefined) continue
-    if (dirent.isFile()) entries.push({ name, folder: false, order: Buffer.from(name) })
-    else if (dirent.isDirectory()) entries.push({ name, folder: true, order: Buffer.from(`${name}/`) })
+    if (name.startsWith('.') || !name.startsWith(namePrefix)) continue
+    // A file's whole key is checked (its name is one of its segments); a folder's name, as its keys are.
+    if (dirent.isFile()) {
+      if (keyProblem(base + name) === undefined)
+        entries.push({ name, folder: false, order: Buffer.from(name) })
+    } else if (dirent.isDirectory() && keyProblem(name) === undefined) {
+      entries.push({ name, folder: true, order: Buffer.from(`${name}/`) })
+    }
   }
   entries.sort((a, b) => Buffer.compare(a.order, b.order))
   for (const entry of entries) {
     const key = base + entry.name
     if (entry.folder) yield* walk(join(folder, entry.name), `${key}/`, '', fail)
-    else if (keyProblem(key) === undefined) yield key
+    else yield key
   }
 }
 
