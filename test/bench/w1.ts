@@ -26,6 +26,8 @@ const schema = new Schema({ timestamp: 'timestamp*', value: 'float64' })
  * The raw write has the fs store's durability: write, fsync, rename, fsync of
  * the folder (a rename is on the disk only once its folder is flushed). The
  * same files without the folder flush are measured too and printed beside it.
+ * Each Varve step and its raw reference take turns going first, each once the
+ * disk has written out what came before (`settleDisk`).
  */
 export async function benchW1(
   options: W1Options,
@@ -43,6 +45,17 @@ export async function benchW1(
   }
   let bytesPerRow = 0
   for (let run = 0; run < options.runs; run++) {
+    // Varve and its raw reference take turns going first; each starts once the disk has written out
+    // what came before (the last run's deletes, the other side's writes).
+    const pair = async (raw: () => Promise<unknown>, varve: () => Promise<unknown>) => {
+      const timed = async (task: () => Promise<unknown>) => {
+        settleDisk()
+        return time(task)
+      }
+      if (run % 2 === 0) return { raw: await timed(raw), varve: await timed(varve) }
+      const varveMs = await timed(varve)
+      return { raw: await timed(raw), varve: varveMs }
+    }
     const rawDir = join(options.root, `raw-${run}`)
     const repoDir = join(options.root, `repo-${run}`)
     await rm(rawDir, { recursive: true, force: true })
@@ -52,6 +65,7 @@ export async function benchW1(
     const unflushedDir = join(options.root, `raw-unflushed-${run}`)
     await rm(unflushedDir, { recursive: true, force: true })
     await mkdir(unflushedDir, { recursive: true })
+    settleDisk()
     const rawUnflushed = await time(async () => {
       for (const d of data) {
         await durableWrite(join(unflushedDir, `${d.label}.ts`), bytesOf(d.timestamp))
@@ -59,52 +73,58 @@ export async function benchW1(
       }
     })
     await rm(unflushedDir, { recursive: true, force: true })
-    const rawWrite = await time(async () => {
-      for (const d of data) {
-        await durableWrite(join(rawDir, `${d.label}.ts`), bytesOf(d.timestamp), true)
-        await durableWrite(join(rawDir, `${d.label}.value`), bytesOf(d.value), true)
-      }
-    })
     const repo = await Repo.open(repoDir)
     const c = await repo.createCollection('w1', schema)
-    const varveWrite = await time(async () => {
-      for (const d of data) await c.series(d.label).write({ timestamp: d.timestamp, value: d.value })
-    })
-    record('write (raw: file and folder fsync)', varveWrite, rawWrite)
-    record('write, against raw files without the folder fsync', varveWrite, rawUnflushed)
+    const write = await pair(
+      async () => {
+        for (const d of data) {
+          await durableWrite(join(rawDir, `${d.label}.ts`), bytesOf(d.timestamp), true)
+          await durableWrite(join(rawDir, `${d.label}.value`), bytesOf(d.value), true)
+        }
+      },
+      async () => {
+        for (const d of data) await c.series(d.label).write({ timestamp: d.timestamp, value: d.value })
+      },
+    )
+    record('write (raw: file and folder fsync)', write.varve, write.raw)
+    record('write, against raw files without the folder fsync', write.varve, rawUnflushed)
 
     const fresh = async () => (await (await Repo.open(repoDir)).collection('w1'))!
     const reader = await fresh()
-    const rawRead = await time(async () => {
-      for (const d of data) {
-        await readFile(join(rawDir, `${d.label}.ts`))
-        await readFile(join(rawDir, `${d.label}.value`))
-      }
-    })
-    const varveRead = await time(async () => {
-      for (const d of data) await reader.series(d.label).read()
-    })
-    record('full read', varveRead, rawRead)
+    const read = await pair(
+      async () => {
+        for (const d of data) {
+          await readFile(join(rawDir, `${d.label}.ts`))
+          await readFile(join(rawDir, `${d.label}.value`))
+        }
+      },
+      async () => {
+        for (const d of data) await reader.series(d.label).read()
+      },
+    )
+    record('full read', read.varve, read.raw)
 
     const sliceRows = Math.max(1, Math.floor(options.rows / 100))
     const from = Math.floor(options.rows / 2)
     const start = data[0]!.timestamp[from]!
     const stop = data[0]!.timestamp[from + sliceRows - 1]!
     const slicer = await fresh()
-    const rawSlice = await time(async () => {
-      for (const d of data) {
-        await preadSlice(join(rawDir, `${d.label}.ts`), from * 8, sliceRows * 8)
-        await preadSlice(join(rawDir, `${d.label}.value`), from * 8, sliceRows * 8)
-      }
-    })
-    const varveSlice = await time(async () => {
-      for (const d of data) {
-        const frame = await slicer.series(d.label).read({ start, stop })
-        if (frame.length !== sliceRows)
-          throw new Error(`slice returned ${frame.length} rows, expected ${sliceRows}`)
-      }
-    })
-    record('1% slice of every series', varveSlice, rawSlice)
+    const slice = await pair(
+      async () => {
+        for (const d of data) {
+          await preadSlice(join(rawDir, `${d.label}.ts`), from * 8, sliceRows * 8)
+          await preadSlice(join(rawDir, `${d.label}.value`), from * 8, sliceRows * 8)
+        }
+      },
+      async () => {
+        for (const d of data) {
+          const frame = await slicer.series(d.label).read({ start, stop })
+          if (frame.length !== sliceRows)
+            throw new Error(`slice returned ${frame.length} rows, expected ${sliceRows}`)
+        }
+      },
+    )
+    record('1% slice of every series', slice.varve, slice.raw)
     bytesPerRow = (await storedBytes(repoDir)) / (options.series * options.rows)
     await rm(rawDir, { recursive: true, force: true })
     // The last run's repository stays for the sync benchmarks.
